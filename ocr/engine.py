@@ -1,0 +1,185 @@
+"""OCR engine seam and its Tesseract implementation; one page in, one :class:`Page` out.
+
+``recognize_page`` reads a PDF page's own text layer when it is good and OCRs
+the page image otherwise. A text layer is *good* when (see :func:`text_layer_is_good`):
+
+* it has at least ``min_text_layer_words`` words (default 5), and
+* at least 60 % of its non-space characters are letters (Cyrillic or Latin)
+  or digits (ordinary punctuation aside, junk layers are mostly symbols,
+  private-use glyphs or U+FFFD), and
+* fewer than 2 % of its characters are U+FFFD / private-use / control
+  characters (a broken font encoding shows up as those), and
+* its words are not mostly single characters (an OCR layer of noise or a
+  per-glyph layout: mean word length ≥ 2.5 letters).
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ocr import _tesseract
+from ocr.preprocess import PreprocessConfig, preprocess
+from ocr.sources import SourcePage
+from qostil.records import BBox, Line, Page, Word
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OcrConfig:
+    """How pages are read."""
+
+    lang: str = "rus+kaz"
+    """Tesseract languages, ``+``-joined; Russian first (the more frequent script model)."""
+    psm: int = 3
+    """Tesseract page segmentation mode (3: automatic layout; 4: one column; 6: one block)."""
+    timeout_s: float = 120.0
+    """Per-page Tesseract time limit; a page that runs over is left empty with a warning."""
+    preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
+    dpi: int = 300
+    """Resolution PDFs are rendered at."""
+    use_text_layer: bool = True
+    """Read a PDF page's good text layer instead of OCR."""
+    min_text_layer_words: int = 5
+
+
+@runtime_checkable
+class OcrEngine(Protocol):
+    """What the pipeline needs from an OCR engine."""
+
+    def version(self) -> str: ...
+
+    def languages(self) -> tuple[str, ...]: ...
+
+    def recognize(self, image: np.ndarray, cfg: OcrConfig, *, number: int = 1, dpi: int = 300) -> Page: ...
+
+
+class TesseractEngine:
+    """Tesseract through :mod:`ocr._tesseract`: words, boxes and confidences grouped into lines."""
+
+    def version(self) -> str:
+        return _tesseract.version()
+
+    def languages(self) -> tuple[str, ...]:
+        return _tesseract.get_languages()
+
+    def recognize(self, image: np.ndarray, cfg: OcrConfig, *, number: int = 1, dpi: int = 300) -> Page:
+        """OCR an already pre-processed image (no clean-up here)."""
+        h, w = image.shape[:2]
+        result = _tesseract.image_to_data(image=image, lang=cfg.lang, psm=cfg.psm, timeout=cfg.timeout_s, dpi=dpi)
+        warnings: tuple[str, ...] = ()
+        if result.timed_out:
+            msg = f"page {number}: Tesseract ran over {cfg.timeout_s:g}s and was stopped; the page is left empty"
+            log.warning(msg)
+            warnings = (msg,)
+        lines = lines_from_tsv(result.words, page=number)
+        return Page(number=number, image_size=(w, h), lines=lines, dpi=dpi, source="ocr", warnings=warnings)
+
+
+def lines_from_tsv(words: Sequence[_tesseract.TsvWord], *, page: int) -> tuple[Line, ...]:
+    """Group Tesseract words by (block, par, line), keeping Tesseract's reading order."""
+    groups: dict[tuple[int, int, int], list[_tesseract.TsvWord]] = {}
+    for tw in words:
+        groups.setdefault((tw.block, tw.par, tw.line), []).append(tw)
+    lines = []
+    for (block, par, _), tws in groups.items():
+        ws = tuple(
+            Word(
+                text=tw.text,
+                conf=tw.conf,
+                bbox=BBox(tw.left, tw.top, tw.left + tw.width, tw.top + tw.height),
+                page=page,
+            )
+            for tw in sorted(tws, key=lambda t: t.word)
+        )
+        lines.append(Line(words=ws, bbox=_union(w.bbox for w in ws), block=block, par=par))
+    return tuple(lines)
+
+
+def lines_from_words(words: Sequence[Word]) -> tuple[Line, ...]:
+    """Group text-layer words (in the PDF's order) into lines: a new line when a word moves to
+    another baseline or back to the left; a new block after a gap of more than one line height."""
+    lines: list[Line] = []
+    current: list[Word] = []
+    block = 1
+    for w in words:
+        if current:
+            prev = current[-1]
+            cy, pcy = (w.bbox.y0 + w.bbox.y1) / 2, (prev.bbox.y0 + prev.bbox.y1) / 2
+            height = max(1, prev.bbox.height, w.bbox.height)
+            if abs(cy - pcy) > 0.5 * height or w.bbox.x0 < prev.bbox.x0:
+                lines.append(Line(words=tuple(current), bbox=_union(x.bbox for x in current), block=block))
+                current = []
+                if cy - pcy > 1.8 * height or cy < pcy - 0.5 * height:
+                    block += 1
+        current.append(w)
+    if current:
+        lines.append(Line(words=tuple(current), bbox=_union(x.bbox for x in current), block=block))
+    return tuple(lines)
+
+
+def _union(boxes) -> BBox:
+    it = iter(boxes)
+    box = next(it)
+    for b in it:
+        box = box.union(b)
+    return box
+
+
+_JUNK_CATEGORIES = {"Co", "Cn", "Cc", "Cs"}
+
+
+def text_layer_is_good(words: Sequence[Word] | None, *, min_words: int = 5) -> bool:
+    """Whether a PDF text layer can be used instead of OCR (the rule is in the module docstring)."""
+    if not words or len(words) < min_words:
+        return False
+    chars = [c for w in words for c in w.text if not c.isspace()]
+    if not chars:
+        return False
+    alnum = sum(1 for c in chars if c.isdigit() or (c.isalpha() and _is_cyr_or_latin(c)))
+    junk = sum(1 for c in chars if c == "\ufffd" or unicodedata.category(c) in _JUNK_CATEGORIES)
+    letters = sum(1 for c in chars if c.isalpha())
+    mean_len = letters / max(1, sum(1 for w in words if any(c.isalpha() for c in w.text)))
+    return alnum >= 0.6 * len(chars) and junk < 0.02 * len(chars) and mean_len >= 2.5
+
+
+def _is_cyr_or_latin(c: str) -> bool:
+    try:
+        name = unicodedata.name(c)
+    except ValueError:
+        return False
+    return name.startswith(("CYRILLIC", "LATIN"))
+
+
+def recognize_page(source_page: SourcePage, cfg: OcrConfig, *, engine: OcrEngine | None = None) -> Page:
+    """One input page → :class:`Page`: its good text layer, else pre-processing + OCR."""
+    if cfg.use_text_layer and text_layer_is_good(source_page.text_layer, min_words=cfg.min_text_layer_words):
+        assert source_page.text_layer is not None
+        h, w = source_page.image.shape[:2]
+        log.info("page %d: read from the PDF text layer", source_page.number)
+        return Page(
+            number=source_page.number,
+            image_size=(w, h),
+            lines=lines_from_words(source_page.text_layer),
+            dpi=source_page.dpi,
+            source="text_layer",
+        )
+    engine = engine or TesseractEngine()
+    pre = preprocess(source_page.image, cfg.preprocess, dpi=source_page.dpi)
+    log.info("page %d: pre-processing %s", source_page.number, ", ".join(pre.steps) or "(none)")
+    page = engine.recognize(pre.image, cfg, number=source_page.number, dpi=pre.dpi)
+    return Page(
+        number=page.number,
+        image_size=page.image_size,
+        lines=page.lines,
+        dpi=page.dpi,
+        rotation=pre.rotation,
+        source=page.source,
+        warnings=page.warnings,
+    )

@@ -1,0 +1,214 @@
+"""Page image clean-up before OCR: small, switchable steps on an explicit config.
+
+Steps, in order (each one a function here, each switched by :class:`PreprocessConfig`):
+
+1. ``upscale`` — scans below ``upscale_below_dpi`` are resized to ``target_dpi``
+   (Tesseract's LSTM reads x-heights of ~20–30 px best).
+2. ``orient`` — Tesseract OSD on a half-resolution copy; the page is turned by
+   90/180/270° when OSD is sure enough. Skipped on pages with too little ink.
+3. ``deskew`` — projection-profile search (±``max_skew_deg``): the angle whose
+   row profile of ink is sharpest; rotations under 0.05° are not applied.
+4. ``flatten`` — background (illumination) flattening: divide by a
+   large-kernel closing of the page so shadows and uneven light go white.
+5. ``denoise`` — median filter (3×3) against salt-and-pepper noise.
+6. ``binarize`` — ``"otsu"`` (global) or ``"sauvola"`` (local, for uneven
+   light / low contrast), or None to leave grayscale to Tesseract's own Otsu.
+
+Defaults were picked by measurement on rendered pages: on clean pages none of
+the steps changes CER; orientation and deskew are needed for rotated/skewed
+scans and cost little on upright ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr import _tesseract
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PreprocessConfig:
+    """Which clean-up steps run, and their settings."""
+
+    upscale_below_dpi: int = 250
+    """Scans with a lower resolution are resized to ``target_dpi``; 0 turns this off."""
+    target_dpi: int = 300
+    orient: bool = True
+    """Turn the page upright with Tesseract OSD (90/180/270°)."""
+    orient_min_conf: float = 2.0
+    """OSD orientation confidence needed before the page is turned."""
+    orient_min_ink: float = 0.002
+    """Pages with a smaller fraction of dark pixels are not checked (blank, near blank)."""
+    deskew: bool = True
+    max_skew_deg: float = 5.0
+    flatten: bool = False
+    denoise: bool = False
+    binarize: str | None = None
+    """None, ``"otsu"`` or ``"sauvola"``."""
+    sauvola_window: int = 41
+    sauvola_k: float = 0.2
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PreprocessResult:
+    """The cleaned image and what was done to it."""
+
+    image: np.ndarray
+    """The image to OCR (uint8 grayscale); box coordinates refer to it."""
+    rotation: int
+    """Clockwise degrees the page was turned by (0, 90, 180, 270)."""
+    skew_deg: float
+    """Degrees the page was deskewed by (after the turn)."""
+    dpi: int
+    """Resolution of ``image``."""
+    steps: tuple[str, ...]
+    """Names of the steps that changed the image, in order."""
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """Any H×W or H×W×C uint8 image → H×W uint8 grayscale."""
+    if image.ndim == 2:
+        return image if image.dtype == np.uint8 else np.clip(image, 0, 255).astype(np.uint8)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_RGBA2GRAY)
+    return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def ink_fraction(gray: np.ndarray) -> float:
+    """The share of pixels darker than an Otsu threshold (0 for a blank page)."""
+    if gray.size == 0 or int(gray.max()) - int(gray.min()) < 40:
+        return 0.0
+    _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return float(np.count_nonzero(bw)) / bw.size
+
+
+def upscale(gray: np.ndarray, *, dpi: int, target_dpi: int) -> np.ndarray:
+    scale = target_dpi / dpi
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+
+
+def rotate_quarter(gray: np.ndarray, rotation: int) -> np.ndarray:
+    """Turn clockwise by 0/90/180/270 degrees."""
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return cv2.rotate(gray, codes[rotation]) if rotation in codes else gray
+
+
+def detect_rotation(gray: np.ndarray, *, dpi: int, min_conf: float) -> int:
+    """Clockwise degrees that make the page upright (0 when unsure)."""
+    small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    osd = _tesseract.detect_orientation(image=small, dpi=max(1, dpi // 2), timeout=30)
+    if osd is None or osd.rotate not in (90, 180, 270):
+        return 0
+    if osd.confidence < min_conf:
+        log.info("OSD suggests turning by %d° but with confidence %.1f only; left as is", osd.rotate, osd.confidence)
+        return 0
+    return osd.rotate
+
+
+def estimate_skew(gray: np.ndarray, *, max_deg: float = 5.0) -> float:
+    """Skew angle in degrees (counter-clockwise positive, as cv2) by projection profile."""
+    scale = min(1.0, 1000 / max(gray.shape))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    _, bw = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if np.count_nonzero(bw) < 0.001 * bw.size:
+        return 0.0
+    h, w = bw.shape
+    centre = (w / 2, h / 2)
+
+    def score(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        rot = cv2.warpAffine(bw, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        profile = rot.sum(axis=1, dtype=np.float64)
+        return float(np.sum(np.diff(profile) ** 2))
+
+    best = max(np.arange(-max_deg, max_deg + 1e-9, 0.5), key=score)
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05)
+    angle = float(max(fine, key=score))
+    # a flat optimum near zero is noise of the downscaled profile, not skew
+    if abs(angle) <= 0.25 and score(0.0) >= 0.98 * score(angle):
+        return 0.0
+    return round(angle, 2)
+
+
+def rotate_small(gray: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate by ``angle`` degrees (counter-clockwise positive), white fill, same size."""
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def flatten_background(gray: np.ndarray, *, dpi: int = 300) -> np.ndarray:
+    """Divide by the page's background (a closing bigger than any letter) so it goes evenly white."""
+    k = max(15, int(dpi / 10)) | 1
+    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    flat = cv2.divide(gray, background, scale=255)
+    return flat
+
+
+def denoise(gray: np.ndarray) -> np.ndarray:
+    return cv2.medianBlur(gray, 3)
+
+
+def binarize_otsu(gray: np.ndarray) -> np.ndarray:
+    _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return bw
+
+
+def binarize_sauvola(gray: np.ndarray, *, window: int = 41, k: float = 0.2, r: float = 128.0) -> np.ndarray:
+    """Sauvola threshold ``T = m·(1 + k·(s/R − 1))`` over a ``window``² neighbourhood."""
+    f = gray.astype(np.float64)
+    mean = cv2.boxFilter(f, -1, (window, window), borderType=cv2.BORDER_REFLECT)
+    sq = cv2.boxFilter(f * f, -1, (window, window), borderType=cv2.BORDER_REFLECT)
+    std = np.sqrt(np.maximum(sq - mean * mean, 0))
+    thresh = mean * (1 + k * (std / r - 1))
+    return np.where(f > thresh, 255, 0).astype(np.uint8)
+
+
+def preprocess(image: np.ndarray, cfg: PreprocessConfig, *, dpi: int = 300) -> PreprocessResult:
+    """Run the configured steps on one page image."""
+    steps: list[str] = []
+    gray = to_gray(image)
+    if gray.ndim == 2 and image.ndim == 3:
+        steps.append("grayscale")
+    if cfg.upscale_below_dpi and dpi < cfg.upscale_below_dpi:
+        gray = upscale(gray, dpi=dpi, target_dpi=cfg.target_dpi)
+        dpi = cfg.target_dpi
+        steps.append("upscale")
+    ink = ink_fraction(gray)
+    rotation = 0
+    if cfg.orient and ink >= cfg.orient_min_ink:
+        rotation = detect_rotation(gray, dpi=dpi, min_conf=cfg.orient_min_conf)
+        if rotation:
+            gray = rotate_quarter(gray, rotation)
+            steps.append(f"orient:{rotation}")
+    skew = 0.0
+    if cfg.deskew and ink > 0:
+        skew = estimate_skew(gray, max_deg=cfg.max_skew_deg)
+        if abs(skew) >= 0.05:
+            gray = rotate_small(gray, skew)
+            steps.append(f"deskew:{skew:+.2f}")
+        else:
+            skew = 0.0
+    if cfg.flatten:
+        gray = flatten_background(gray, dpi=dpi)
+        steps.append("flatten")
+    if cfg.denoise:
+        gray = denoise(gray)
+        steps.append("denoise")
+    if cfg.binarize == "otsu":
+        gray = binarize_otsu(gray)
+        steps.append("otsu")
+    elif cfg.binarize == "sauvola":
+        gray = binarize_sauvola(gray, window=cfg.sauvola_window, k=cfg.sauvola_k)
+        steps.append("sauvola")
+    elif cfg.binarize is not None:
+        from qostil.errors import ConfigError
+
+        raise ConfigError(f"Unknown binarization {cfg.binarize!r}; use 'otsu', 'sauvola' or none.")
+    return PreprocessResult(image=gray, rotation=rotation, skew_deg=skew, dpi=dpi, steps=tuple(steps))
