@@ -125,7 +125,8 @@ class Encoder:
         self.path = path
         self.device = device
         self.manifest = manifest
-        dim = model.get_sentence_embedding_dimension()
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = get_dim()
         self.dim = int(manifest.dim if manifest else dim)
         self.prompts: dict[str, str] = dict(getattr(model, "prompts", None) or (manifest.prompts if manifest else {}))
         self.model_key = model_key or name
