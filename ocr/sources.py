@@ -108,6 +108,23 @@ def iter_pages(path: str | Path, *, dpi: int = DEFAULT_DPI) -> Iterator[SourcePa
         yield from _iter_image(path)
 
 
+def load_page(path: str | Path, number: int, *, dpi: int = DEFAULT_DPI) -> SourcePage:
+    """Only page ``number`` (1-based) of ``path``; for work mapped over pages."""
+    path = Path(path)
+    kind = _kind_of(path)
+    if kind == KIND_PDF:
+        with _open_pdf(path) as doc:
+            if not 1 <= number <= doc.page_count:
+                raise InputFileError(f"{path}: has no page {number} (it has {doc.page_count}).")
+            return _pdf_page(doc, number - 1, path=path, dpi=dpi)
+    with _open_image(path) as img:
+        n = max(1, getattr(img, "n_frames", 1))
+        if not 1 <= number <= n:
+            raise InputFileError(f"{path}: has no page {number} (it has {n}).")
+        img.seek(number - 1)
+        return _image_frame(img, number, path=path)
+
+
 # --- PDF ---------------------------------------------------------------------------------
 
 
@@ -128,30 +145,34 @@ def _open_pdf(path: Path):  # -> pymupdf.Document
 
 
 def _iter_pdf(path: Path, *, dpi: int) -> Iterator[SourcePage]:
-    import pymupdf
-
     with _open_pdf(path) as doc:
         for index in range(doc.page_count):
-            number = index + 1
-            try:
-                page = doc.load_page(index)
-                rect = page.rect
-                pixels = rect.width * dpi / 72 * rect.height * dpi / 72
-                if pixels > MAX_PAGE_PIXELS:
-                    raise InputTooLargeError(
-                        f"{path}: page {number} is too large to render at {dpi} DPI "
-                        f"({rect.width / 72:.0f}×{rect.height / 72:.0f} inches)."
-                    )
-                if pixels < 1:
-                    raise InputFileError(f"{path}: page {number} has no area (0×0).")
-                pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
-                image = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
-                words = _pdf_words(page, dpi=dpi, number=number)
-            except InputFileError:
-                raise
-            except Exception as e:
-                raise InputFileError(f"{path}: page {number} of the PDF is damaged and cannot be read ({e}).") from e
-            yield SourcePage(number=number, image=image.copy(), dpi=dpi, text_layer=words, source=str(path))
+            yield _pdf_page(doc, index, path=path, dpi=dpi)
+
+
+def _pdf_page(doc, index: int, *, path: Path, dpi: int) -> SourcePage:
+    import pymupdf
+
+    number = index + 1
+    try:
+        page = doc.load_page(index)
+        rect = page.rect
+        pixels = rect.width * dpi / 72 * rect.height * dpi / 72
+        if pixels > MAX_PAGE_PIXELS:
+            raise InputTooLargeError(
+                f"{path}: page {number} is too large to render at {dpi} DPI "
+                f"({rect.width / 72:.0f}×{rect.height / 72:.0f} inches)."
+            )
+        if pixels < 1:
+            raise InputFileError(f"{path}: page {number} has no area (0×0).")
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+        image = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+        words = _pdf_words(page, dpi=dpi, number=number)
+    except InputFileError:
+        raise
+    except Exception as e:  # PyMuPDF's errors are not one class
+        raise InputFileError(f"{path}: page {number} of the PDF is damaged and cannot be read ({e}).") from e
+    return SourcePage(number=number, image=image.copy(), dpi=dpi, text_layer=words, source=str(path))
 
 
 def _pdf_words(page, *, dpi: int, number: int) -> tuple[Word, ...] | None:
@@ -233,19 +254,22 @@ def _to_gray(frame: Image.Image) -> np.ndarray:
 def _iter_image(path: Path) -> Iterator[SourcePage]:
     with _open_image(path) as img:
         for index, frame in enumerate(ImageSequence.Iterator(img)):
-            number = index + 1
-            w, h = frame.size
-            if w <= 0 or h <= 0:
-                raise InputFileError(f"{path}: page {number} is empty ({w}×{h} pixels).")
-            if w * h > MAX_PAGE_PIXELS:
-                raise InputTooLargeError(f"{path}: page {number} has too many pixels ({w}×{h}) to read safely.")
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("error", Image.DecompressionBombWarning)
-                    frame.load()
-                    gray = _to_gray(frame)
-            except (OSError, ValueError, SyntaxError) as e:
-                raise InputFileError(
-                    f"{path}: page {number} of the image is damaged or truncated and cannot be read ({e})."
-                ) from e
-            yield SourcePage(number=number, image=gray, dpi=_declared_dpi(frame), source=str(path))
+            yield _image_frame(frame, index + 1, path=path)
+
+
+def _image_frame(frame: Image.Image, number: int, *, path: Path) -> SourcePage:
+    w, h = frame.size
+    if w <= 0 or h <= 0:
+        raise InputFileError(f"{path}: page {number} is empty ({w}×{h} pixels).")
+    if w * h > MAX_PAGE_PIXELS:
+        raise InputTooLargeError(f"{path}: page {number} has too many pixels ({w}×{h}) to read safely.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            frame.load()
+            gray = _to_gray(frame)
+    except (OSError, ValueError, SyntaxError) as e:
+        raise InputFileError(
+            f"{path}: page {number} of the image is damaged or truncated and cannot be read ({e})."
+        ) from e
+    return SourcePage(number=number, image=gray, dpi=_declared_dpi(frame), source=str(path))

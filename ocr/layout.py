@@ -1,0 +1,311 @@
+"""Pages of lines → segments: headings, paragraphs, list items, table rows and page furniture.
+
+From OCR pages (:func:`segment_pages`):
+
+* **Table rows.** Tesseract (PSM 3) gives each table cell its own block. Blocks
+  that stand side by side (their vertical extents overlap by at least half of
+  the shorter one, their horizontal extents do not) are cells of one row; the
+  row's cells are read left to right, each cell top to bottom.
+* **Paragraphs.** The other lines are cut into paragraphs where Tesseract's
+  (block, paragraph) changes, where the gap above a line is more than 0.8 of
+  the median line height, where a line starts with a list marker, or where a
+  line is indented after a line that ended a sentence.
+* **Kinds** (:func:`classify`): ``list_item`` starts with ``1.``, ``1)``,
+  ``а)``, ``-``, ``–``, ``•``; a numbered start with at most 8 words and no
+  trailing ``:;,`` is a ``heading`` (``13. Члены Совета Директоров эмитента.``);
+  a short line (≤ 12 words) that does not end with ``.,;:`` and is centred or
+  in capitals is a ``heading``; page numbers (``5``, ``- 5 -``, ``Стр. 5 из 9``,
+  ``5 бет``) and lines in the top/bottom 7 % of the page that repeat on other
+  pages are ``furniture``; the rest are ``paragraph``.
+
+Line breaks inside a segment are kept as ``\\n`` (cells too) so that
+:mod:`ocr.clean` can dehyphenate them; ``Segment.section`` is the text of the
+last heading before the segment.
+
+From plain text (:func:`segments_from_text`): paragraphs are separated by blank
+lines; a paragraph whose every line holds a TAB is a table (one ``table_row``
+segment per line with ``split_rows=True``, else one segment for the block).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qostil.records import LANG_UNKNOWN, BBox, Line, Page, Segment, Word
+
+log = logging.getLogger(__name__)
+
+_LIST_RE = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*[.)]\s|[a-zа-яёәғқңөұүһі]\)\s|[-–—•·▪]\s*(?=\S))", re.IGNORECASE)
+_NUMBERED_RE = re.compile(r"^\s*[«\"]?\d{1,3}(?:\.\d{1,3})*\.\s+\S")
+_PAGE_NO_RE = re.compile(
+    r"^\W*(?:(?:стр\.?|страница|бет|page|p\.)\s*)?\d{1,4}(?:\s*(?:из|/|of)\s*\d{1,4})?\s*(?:бет|стр\.?)?\W*$",
+    re.IGNORECASE,
+)
+_TERMINAL = ".!?:;,…"
+_FURNITURE_ZONE = 0.07
+
+
+def segment_id(doc_id: str, index: int) -> str:
+    return f"{doc_id[:12]}-{index:04d}"
+
+
+def classify(text: str, *, centred: bool = False) -> str:
+    """The kind of a non-table text block (rule in the module docstring)."""
+    flat = " ".join(text.split())
+    bold = flat.startswith("**") and flat.endswith("**")
+    flat = flat.strip("*").strip()
+    if not flat:
+        return "paragraph"
+    if _PAGE_NO_RE.match(flat):
+        return "furniture"
+    words = flat.split()
+    if _NUMBERED_RE.match(flat):
+        if len(words) <= 8 and flat[-1] not in ":;,":
+            return "heading"
+        return "list_item"
+    if _LIST_RE.match(flat):
+        return "list_item"
+    letters = [c for c in flat if c.isalpha()]
+    short = len(words) <= 12 and flat[-1] not in _TERMINAL
+    caps = len(letters) >= 4 and all(c.isupper() for c in letters)
+    if bold or (short and (centred or caps)):
+        return "heading"
+    return "paragraph"
+
+
+# --- plain text --------------------------------------------------------------------------
+
+
+def segments_from_text(text: str, *, doc_id: str, split_rows: bool = False) -> list[Segment]:
+    """Plain text → segments: one per blank-line-separated paragraph (0-based order kept)."""
+    chunks = [c.strip("\n") for c in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n"))]
+    segments: list[Segment] = []
+    section: str | None = None
+    for chunk in chunks:
+        if not chunk.strip():
+            continue
+        lines = [ln for ln in chunk.split("\n") if ln.strip()]
+        if all("\t" in ln for ln in lines):
+            rows = [lines] if not split_rows else [[ln] for ln in lines]
+            for row in rows:
+                cells = tuple(c.strip() for ln in row for c in ln.split("\t"))
+                body = "\n".join(ln.rstrip() for ln in row)
+                segments.append(_text_segment(doc_id, len(segments), "table_row", body, section, cells))
+            continue
+        body = "\n".join(ln.strip() for ln in lines)
+        kind = classify(body)
+        clean = body.strip().removeprefix("**").removesuffix("**").strip() if kind == "heading" else body
+        segments.append(_text_segment(doc_id, len(segments), kind, clean, section, ()))
+        if kind == "heading":
+            section = " ".join(clean.split())[:120]
+    return segments
+
+
+def _text_segment(doc_id: str, index: int, kind: str, text: str, section: str | None, cells: tuple[str, ...]) -> Segment:
+    return Segment(
+        id=segment_id(doc_id, index), doc_id=doc_id, lang=LANG_UNKNOWN, kind=kind, text=text, section=section, cells=cells
+    )
+
+
+# --- OCR pages ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Block:
+    lines: list[Line]
+    bbox: BBox
+
+    @classmethod
+    def of(cls, lines: list[Line]) -> _Block:
+        box = lines[0].bbox
+        for ln in lines[1:]:
+            box = box.union(ln.bbox)
+        return cls(lines=lines, bbox=box)
+
+
+@dataclass(slots=True)
+class _Item:
+    """A paragraph-like unit or a table row, before it becomes a Segment."""
+
+    kind: str
+    page: int
+    lines: list[Line]
+    cells: list[list[Line]] | None = None
+    top: int = 0
+
+
+def segment_pages(pages: Sequence[Page], *, doc_id: str) -> list[Segment]:
+    """OCR pages → segments in reading order (rules in the module docstring)."""
+    items: list[_Item] = []
+    for page in pages:
+        items.extend(_page_items(page))
+    _mark_repeated_furniture(items, pages)
+    segments: list[Segment] = []
+    section: str | None = None
+    for item in items:
+        seg = _to_segment(item, doc_id=doc_id, index=len(segments), section=section)
+        segments.append(seg)
+        if seg.kind == "heading":
+            section = " ".join(seg.text.split())[:120]
+    return segments
+
+
+def _page_items(page: Page) -> list[_Item]:
+    if not page.lines:
+        return []
+    width, height = page.image_size
+    blocks: list[_Block] = []
+    key = None
+    for line in page.lines:
+        k = line.block
+        if blocks and k == key:
+            blocks[-1].lines.append(line)
+            blocks[-1].bbox = blocks[-1].bbox.union(line.bbox)
+        else:
+            blocks.append(_Block.of([line]))
+        key = k
+    rows = _table_rows(blocks)
+    in_table = {id(b) for row in rows for b in row}
+    heights = [ln.bbox.height for ln in page.lines if ln.bbox.height > 0]
+    line_h = statistics.median(heights) if heights else 30
+    body_left = min((ln.bbox.x0 for ln in page.lines), default=0)
+    items: list[_Item] = []
+    emitted_rows: set[int] = set()
+    row_of = {id(b): i for i, row in enumerate(rows) for b in row}
+    for block in blocks:
+        if id(block) in in_table:
+            r = row_of[id(block)]
+            if r in emitted_rows:
+                continue
+            emitted_rows.add(r)
+            cells = [b.lines for b in sorted(rows[r], key=lambda b: b.bbox.x0)]
+            all_lines = [ln for c in cells for ln in c]
+            items.append(_Item("table_row", page.number, all_lines, cells, top=min(ln.bbox.y0 for ln in all_lines)))
+            continue
+        for para in _paragraphs(block.lines, line_h=line_h, body_left=body_left):
+            text = "\n".join(ln.text for ln in para)
+            box = _union([ln.bbox for ln in para])
+            left_gap, right_gap = box.x0, width - box.x1
+            centred = box.x0 > body_left + 2 * line_h and abs(left_gap - right_gap) < 0.1 * width
+            kind = classify(text, centred=centred)
+            in_margin = box.y1 < _FURNITURE_ZONE * height or box.y0 > (1 - _FURNITURE_ZONE) * height
+            if kind != "furniture" and in_margin and _PAGE_NO_RE.match(" ".join(text.split())):
+                kind = "furniture"
+            items.append(_Item(kind, page.number, para, top=box.y0))
+    return items
+
+
+def _table_rows(blocks: list[_Block]) -> list[list[_Block]]:
+    """Groups of side-by-side blocks (table rows), found by union-find over block pairs."""
+    parent = list(range(len(blocks)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(blocks):
+        for j in range(i + 1, len(blocks)):
+            b = blocks[j].bbox
+            ab = a.bbox
+            overlap = min(ab.y1, b.y1) - max(ab.y0, b.y0)
+            shorter = max(1, min(ab.height, b.height))
+            disjoint_x = ab.x1 <= b.x0 or b.x1 <= ab.x0
+            if disjoint_x and overlap >= 0.5 * shorter:
+                parent[find(j)] = find(i)
+    groups: dict[int, list[_Block]] = {}
+    for i, b in enumerate(blocks):
+        groups.setdefault(find(i), []).append(b)
+    rows = [g for g in groups.values() if len(g) >= 2]
+    rows.sort(key=lambda g: min(b.bbox.y0 for b in g))
+    return rows
+
+
+def _paragraphs(lines: list[Line], *, line_h: float, body_left: int) -> list[list[Line]]:
+    paras: list[list[Line]] = []
+    for line in lines:
+        if not paras:
+            paras.append([line])
+            continue
+        prev = paras[-1][-1]
+        gap = line.bbox.y0 - prev.bbox.y1
+        prev_text = prev.text.rstrip()
+        new = (
+            (line.block, line.par) != (prev.block, prev.par)
+            or gap > 0.8 * line_h
+            or bool(_LIST_RE.match(line.text))
+            or (line.bbox.x0 > prev.bbox.x0 + 1.5 * line_h and prev_text[-1:] in ".!?:;")
+        )
+        if new:
+            paras.append([line])
+        else:
+            paras[-1].append(line)
+    return paras
+
+
+def _norm_furniture(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+def _mark_repeated_furniture(items: list[_Item], pages: Sequence[Page]) -> None:
+    """Short items in the top/bottom margin zone whose text (digits aside) repeats on other pages."""
+    if len(pages) < 2:
+        return
+    heights = {p.number: p.image_size[1] for p in pages}
+    seen: dict[str, set[int]] = {}
+    candidates: list[tuple[_Item, str]] = []
+    for item in items:
+        if item.kind == "table_row" or len(item.lines) > 2:
+            continue
+        h = heights.get(item.page, 0)
+        box = _union([ln.bbox for ln in item.lines])
+        if not h or not (box.y1 < _FURNITURE_ZONE * h or box.y0 > (1 - _FURNITURE_ZONE) * h):
+            continue
+        key = _norm_furniture(" ".join(ln.text for ln in item.lines))
+        if len(key.split()) > 12:
+            continue
+        seen.setdefault(key, set()).add(item.page)
+        candidates.append((item, key))
+    for item, key in candidates:
+        if len(seen[key]) >= 2:
+            item.kind = "furniture"
+
+
+def _union(boxes: Sequence[BBox]) -> BBox:
+    box = boxes[0]
+    for b in boxes[1:]:
+        box = box.union(b)
+    return box
+
+
+def _mean_conf(words: Sequence[Word]) -> float | None:
+    return round(sum(w.conf for w in words) / len(words), 2) if words else None
+
+
+def _to_segment(item: _Item, *, doc_id: str, index: int, section: str | None) -> Segment:
+    words = tuple(w for ln in item.lines for w in ln.words)
+    box = _union([ln.bbox for ln in item.lines])
+    cells: tuple[str, ...] = ()
+    if item.cells is not None:
+        cells = tuple("\n".join(ln.text for ln in cell) for cell in item.cells)
+        text = "\t".join(cells)
+    else:
+        text = "\n".join(ln.text for ln in item.lines)
+    return Segment(
+        id=segment_id(doc_id, index),
+        doc_id=doc_id,
+        lang=LANG_UNKNOWN,
+        kind=item.kind,
+        text=text,
+        section=section,
+        pages=(item.page,),
+        bboxes=((item.page, box),),
+        ocr_conf=_mean_conf(words),
+        words=words,
+        cells=cells,
+    )
