@@ -138,10 +138,23 @@ def _open_pdf(path: Path):  # -> pymupdf.Document
     if doc.needs_pass:
         doc.close()
         raise EncryptedInputError(f"{path}: the PDF is password-protected; ask the sender for an unprotected copy.")
+    if doc.is_repaired and b"%%EOF" not in _tail(path):
+        doc.close()
+        raise InputFileError(f"{path}: the PDF is truncated (it ends before its end-of-file marker); ask for a complete copy.")
     if doc.page_count < 1:
         doc.close()
         raise InputFileError(f"{path}: the PDF has no pages (it may be truncated or damaged).")
     return doc
+
+
+def _tail(path: Path, size: int = 2048) -> bytes:
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        fh.seek(max(0, fh.tell() - size))
+        return fh.read()
+
+
+_BROKEN_CONTENT = ("cannot load content stream", "syntax error in content stream", "object is not a stream")
 
 
 def _iter_pdf(path: Path, *, dpi: int) -> Iterator[SourcePage]:
@@ -165,7 +178,11 @@ def _pdf_page(doc, index: int, *, path: Path, dpi: int) -> SourcePage:
             )
         if pixels < 1:
             raise InputFileError(f"{path}: page {number} has no area (0×0).")
+        pymupdf.TOOLS.mupdf_warnings(reset=True)
         pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+        problems = pymupdf.TOOLS.mupdf_warnings(reset=True)
+        if any(p in problems for p in _BROKEN_CONTENT):
+            raise InputFileError(f"{path}: page {number} of the PDF is damaged (its content cannot be read).")
         image = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
         words = _pdf_words(page, dpi=dpi, number=number)
     except InputFileError:
