@@ -69,10 +69,12 @@ class AlignConfig:
     skip_samples: int = 400
     norm_samples: int = 24
     """How many random segments of the other side normalise each group's similarity."""
-    anchor_weight: float = 0.5
+    anchor_weight: float = 0.3
     anchor_miss: float = 0.15
     length_weight: float = 0.25
-    merge_penalty: float = 0.05
+    merge_penalty: float = 0.4
+    continuation_bonus: float = 0.5
+    """Taken off a merge whose second segment continues the first (a table row with an empty first cell)."""
     list_penalty: float = 0.1
     seed: int = 0
     prompt: str | None = "passage"
@@ -141,7 +143,9 @@ class SideFeatures:
     anchors: dict[int, list[frozenset[str]]]
     table: dict[int, np.ndarray]  # 0 none, 1 all table rows, 2 mixed
     listy: dict[int, np.ndarray]
-    norm: dict[int, np.ndarray] = field(default_factory=dict)
+    cont: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """cont[s] = 1 when segment s + 1 continues segment s (a 2-group that belongs together)."""
+    norm: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -172,6 +176,7 @@ def side_features(
     anchors: Sequence[frozenset[str]],
     *,
     kinds: Sequence[str] | None = None,
+    continues: Sequence[bool] | None = None,
 ) -> SideFeatures:
     """Features of one side from its single-segment and two-segment-group embeddings."""
     n = len(lengths)
@@ -185,6 +190,7 @@ def side_features(
         anchors={1: list(anchors), 2: _pairs_of(list(anchors), lambda a, b: a | b)},
         table={1: table1, 2: np.array([t if t == u else 2 for t, u in zip(table1[:-1], table1[1:])], dtype=np.int8)},
         listy={1: list1, 2: np.array([max(t, u) for t, u in zip(list1[:-1], list1[1:])], dtype=np.int8)},
+        cont=np.array(list(continues or [False] * n)[1:], dtype=np.float64),
     )
 
 
@@ -201,12 +207,17 @@ class CostContext:
 def make_context(ru: SideFeatures, kk: SideFeatures, cfg: AlignConfig) -> CostContext:
     """Normalisers, anchor weights, the typical length ratio and the seeded skip penalty."""
     rng = np.random.default_rng(cfg.seed)
+    # norm[(g, h)][s]: mean of 1 - cos(group of size g at s, random groups of size h of the other
+    # side). Normalising each move by its own sizes removes the bias of concatenated groups
+    # towards higher similarity.
     for side, other in ((ru, kk), (kk, ru)):
-        k = min(cfg.norm_samples, other.n)
-        sample = other.emb[1][rng.choice(other.n, size=k, replace=False)] if k else other.emb[1][:0]
-        for g in (1, 2):
-            e = side.emb[g]
-            side.norm[g] = (1.0 - e @ sample.T).mean(axis=1) if k and len(e) else np.ones(len(e))
+        for h in (1, 2):
+            pool = other.emb[h]
+            k = min(cfg.norm_samples, len(pool))
+            sample = pool[rng.choice(len(pool), size=k, replace=False)] if k else pool[:0]
+            for g in (1, 2):
+                e = side.emb[g]
+                side.norm[(g, h)] = (1.0 - e @ sample.T).mean(axis=1) if k and len(e) else np.ones(len(e))
     df: dict[str, int] = {}
     for side in (ru, kk):
         for a in side.anchors[1]:
@@ -235,7 +246,7 @@ def move_costs(ctx: CostContext, a: int, b: int, i: int, js: np.ndarray) -> np.n
     s = i - a
     ts = js - b
     cos = kk.emb[b][ts] @ ru.emb[a][s]
-    sem = 2.0 * (1.0 - cos) / np.maximum(ru.norm[a][s] + kk.norm[b][ts], 1e-6)
+    sem = 2.0 * (1.0 - cos) / np.maximum(ru.norm[(a, b)][s] + kk.norm[(b, a)][ts], 1e-6)
     lr = np.log((kk.length[b][ts] + 10.0) / (ru.length[a][s] + 10.0)) - ctx.log_ratio
     cost = sem + cfg.length_weight * np.abs(lr)
     ra = ru.anchors[a][s]
@@ -257,7 +268,12 @@ def move_costs(ctx: CostContext, a: int, b: int, i: int, js: np.ndarray) -> np.n
     kt = kk.table[b][ts]
     cost = np.where((rt == 2) | (kt == 2) | (kt != rt), _INF, cost)
     cost = cost + cfg.list_penalty * (kk.listy[b][ts] != ru.listy[a][s])
-    return (a + b) / 2.0 * cost + (cfg.merge_penalty if a + b > 2 else 0.0)
+    cost = (a + b) / 2.0 * cost + (cfg.merge_penalty if a + b > 2 else 0.0)
+    if a == 2 and len(ru.cont):
+        cost = cost - cfg.continuation_bonus * ru.cont[s]
+    if b == 2 and len(kk.cont):
+        cost = cost - cfg.continuation_bonus * kk.cont[ts]
+    return cost
 
 
 # ---------------------------------------------------------------- DP
@@ -418,7 +434,17 @@ def segment_features(segments: Sequence[Segment], cache: EmbeddingCache) -> Side
     emb = cache.embed(texts + pairs)
     e1, e2 = emb[: len(texts)], emb[len(texts) :]
     anchors = [segment_anchors(s.text, s.lang if s.lang in ("ru", "kk") else "ru") for s in segments]
-    return side_features(e1, e2.reshape(-1, e1.shape[1]), [len(t) for t in texts], anchors, kinds=[s.kind for s in segments])
+    return side_features(
+        e1, e2.reshape(-1, e1.shape[1]), [len(t) for t in texts], anchors,
+        kinds=[s.kind for s in segments], continues=[is_continuation(s) for s in segments],
+    )
+
+
+def is_continuation(seg: Segment) -> bool:
+    """A table row whose first cell is empty continues the row before it (a row broken across lines or pages)."""
+    if seg.kind != "table_row":
+        return False
+    return (bool(seg.cells) and not seg.cells[0].strip()) or (not seg.cells and seg.text.startswith("\t"))
 
 
 def align_segments(
