@@ -1,0 +1,127 @@
+"""The real Tesseract on rendered pages: accuracy, orientation, blank pages, timeouts, layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from rapidfuzz.distance import Levenshtein
+
+from ocr import read_document
+from ocr.engine import OcrConfig, TesseractEngine, recognize_page
+from ocr.langid import label_languages
+from ocr.layout import segment_pages
+from ocr.sources import SourcePage
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+LINES = [
+    "Совет Директоров эмитента состоит из 7 (семи) членов Совета",
+    "Директоров, включая его Председателя, каждый из которых при",
+    "голосовании имеет один голос. Бишимбаев Куандык Валиханович,",
+    "1980 г.р., избран 27.11.2014; Алдамберген Алина Өтемісқызы.",
+    "",
+    "Эмитенттің Директорлар кеңесі 7 (жеті) Директорлар кеңесі",
+    "мүшесінен және оның Төрағасынан тұрады. Тәуелсіз директорлар:",
+    "Бабенов Булат Базартаевич, 1975 ж.т., 13.02.2014 ж. сайланған;",
+    "«Бәйтерек» ұлттық басқарушы холдингі» акционерлік қоғамы.",
+]
+
+
+def render_lines(lines: list[str], *, size: tuple[int, int] = (2480, 1400), pt: int = 12) -> np.ndarray:
+    img = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, round(pt * 300 / 72))
+    y = 150
+    for line in lines:
+        if line:
+            draw.text((200, y), line, font=font, fill=0)
+        y += round(font.size * 1.6)
+    return np.asarray(img)
+
+
+def cer(hyp: str, ref: str) -> float:
+    hyp, ref = " ".join(hyp.split()), " ".join(ref.split())
+    return Levenshtein.distance(hyp, ref) / max(1, len(ref))
+
+
+@pytest.fixture(scope="module")
+def clean_page() -> np.ndarray:
+    return render_lines(LINES)
+
+
+def test_clean_page_cer_at_most_2_percent(clean_page: np.ndarray) -> None:
+    page = recognize_page(SourcePage(number=1, image=clean_page, dpi=300), OcrConfig())
+    ref = "\n".join(line for line in LINES if line)
+    assert cer(page.text, ref) <= 0.02, page.text
+    assert page.source == "ocr" and page.rotation == 0
+    assert [line.text for line in page.lines][0].startswith("Совет Директоров")
+    words = [w for line in page.lines for w in line.words]
+    assert all(0 <= w.conf <= 100 and w.bbox.width > 0 and w.page == 1 for w in words)
+    # Kazakh letters survive
+    assert "Өтемісқызы" in page.text and "Төрағасынан" in page.text
+    segments = label_languages(segment_pages([page], doc_id="e" * 64))
+    assert [s.lang for s in segments] == ["ru", "kk"]
+    assert all(s.ocr_conf and s.ocr_conf > 80 for s in segments)
+
+
+def test_upside_down_page_comes_out_right(clean_page: np.ndarray) -> None:
+    flipped = cv2.rotate(clean_page, cv2.ROTATE_180)
+    page = recognize_page(SourcePage(number=3, image=flipped, dpi=300), OcrConfig())
+    assert page.rotation == 180
+    assert cer(page.text, "\n".join(line for line in LINES if line)) <= 0.02
+
+
+def test_page_turned_90_degrees_comes_out_right() -> None:
+    image = cv2.rotate(render_lines(LINES[:4], size=(2480, 900)), cv2.ROTATE_90_CLOCKWISE)
+    page = recognize_page(SourcePage(number=1, image=image, dpi=300), OcrConfig())
+    assert page.rotation == 270
+    assert cer(page.text, "\n".join(LINES[:4])) <= 0.02
+
+
+def test_blank_page_yields_no_text_and_no_error(tmp_path: Path) -> None:
+    path = tmp_path / "blank.png"
+    Image.new("L", (2480, 3508), 255).save(path, dpi=(300, 300))
+    (page,) = read_document(path)
+    assert page.text == "" and page.lines == () and page.warnings == ()
+
+
+def test_timeout_gives_empty_page_with_warning(clean_page: np.ndarray) -> None:
+    page = TesseractEngine().recognize(clean_page, OcrConfig(timeout_s=0.01), number=7)
+    assert page.lines == ()
+    assert page.warnings and "page 7" in page.warnings[0]
+
+
+def test_engine_reports_version_and_languages() -> None:
+    engine = TesseractEngine()
+    assert engine.version()[0].isdigit()
+    assert {"rus", "kaz"} <= set(engine.languages())
+
+
+def test_missing_language_data_names_the_package(clean_page: np.ndarray) -> None:
+    from ocr import _tesseract
+    from qostil.errors import MissingDependencyError
+
+    with pytest.raises(MissingDependencyError, match="apt-get install tesseract-ocr-xyz"):
+        _tesseract.image_to_data(image=clean_page, lang="rus+xyz")
+
+
+def test_missing_binary_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import pytesseract
+
+    from ocr import _tesseract
+    from qostil.errors import MissingDependencyError
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(tmp_path / "no-tesseract"))
+    _tesseract.version.cache_clear()
+    _tesseract.get_languages.cache_clear()
+    try:
+        with pytest.raises(MissingDependencyError, match="tesseract-ocr-kaz"):
+            _tesseract.version()
+        with pytest.raises(MissingDependencyError, match="apt-get install tesseract-ocr"):
+            _tesseract.image_to_data(image=np.full((50, 50), 255, np.uint8))
+    finally:
+        _tesseract.version.cache_clear()
+        _tesseract.get_languages.cache_clear()
