@@ -231,6 +231,11 @@ def make_context(ru: SideFeatures, kk: SideFeatures, cfg: AlignConfig) -> CostCo
         m = cfg.skip_samples
         ii = rng.integers(1, ru.n + 1, size=m)
         jj = rng.integers(1, kk.n + 1, size=m)
+        # sample off the diagonal, where true pairs are unlikely, so short documents
+        # do not drag the skip penalty down with their own good pairs
+        off = np.abs(ii / ru.n - jj / kk.n) > max(0.1, 1.5 / max(ru.n, kk.n))
+        if off.sum() >= 10:
+            ii, jj = ii[off], jj[off]
         costs = np.array([move_costs(ctx, 1, 1, int(i), np.array([j]))[0] for i, j in zip(ii, jj)])
         costs = costs[np.isfinite(costs)]
         if len(costs):

@@ -30,6 +30,7 @@ from align.normalize import (
 log = logging.getLogger(__name__)
 
 ENTITY_KINDS = ("name", "organisation", "date", "number")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")
 
 _UP = "А-ЯЁӘҒҚҢӨҰҮҺІ"
 _LO = "а-яёәғқңөұүһі"
@@ -62,7 +63,10 @@ class Entity:
 
 
 def extract_entities(text: str, lang: str) -> list[Entity]:
-    """Every entity of ``text`` (``lang`` is ``"ru"`` or ``"kk"``), in text order."""
+    """Every entity of ``text`` (``lang`` is ``"ru"`` or ``"kk"``), in text order.
+
+    HTML debris (``<p>``) is blanked out first, keeping every offset."""
+    text = _HTML_TAG.sub(lambda m: " " * len(m.group(0)), text)
     dates = extract_dates(text, lang)
     taken = [e.span for e in dates]
     out = dates + extract_numbers(text, taken=taken) + extract_names(text, lang) + extract_organisation_words(text)
@@ -109,9 +113,12 @@ def _tokens(text: str) -> list[_Tok]:
 
 def _forms(word: str, lang: str) -> list[str]:
     w = fold(word)
-    forms = [w]
+    # a Kazakh genitive (-ның/-нің...) folds to a word ending in -ын/-ин: only its stem counts
+    forms = [] if lang == "kk" and w.endswith(("нын", "нин", "дын", "дин", "тын", "тин")) else [w]
     if lang == "kk" or any(c in KK_ONLY_LETTERS for c in word):
-        forms += strip_kazakh_suffixes(w)
+        # one case suffix of two letters or more: a single-letter strip (accusative -н) would make
+        # "Республикасының" look like a surname in -ын
+        forms += [f for f in strip_kazakh_suffixes(w, depth=1)[1:] if len(w) - len(f) >= 2]
     if lang != "kk":
         forms += [w[: -len(e)] for e in _RU_CASE if w.endswith(e) and len(w) > len(e) + 3]
     return forms
@@ -129,7 +136,8 @@ def _is_surname(word: str, lang: str) -> bool:
 
 def extract_names(text: str, lang: str) -> list[Entity]:
     """Person names: 2–3 capitalised words with a surname-like or patronymic word, or a word with initials."""
-    toks = _tokens(text)
+    zones = organisation_zones(text)
+    toks = [t for t in _tokens(text) if not any(a <= t.span[0] < b for a, b in zones)]
     out: list[Entity] = []
     run: list[_Tok] = []
 
