@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sample":
             files = write_sample(args.out, args.inbox, seed=args.seed)
             print(f"{files.pdf} ({files.pages} pages)")
-            for path in (*files.pngs, files.tiff):
+            for path in (*files.images, files.tiff):
                 print(path)
         elif args.command == "text":
             blocks = parse_filing(args.file.read_text(encoding="utf-8"))

@@ -8,7 +8,8 @@ the input to the output, so the ground-truth boxes can follow.
 
 Presets (:data:`PRESETS`):
 - ``clean``: nothing.
-- ``scan``: what the bundled PDF sample uses: skew up to 0.8 degrees, a light blur.
+- ``scan``: what the bundled PDF sample uses: skew up to 0.8 degrees, a light
+  blur, ink at grey 30 on paper at grey 240 (as an office scanner gives).
 - ``moderate``: skew up to 2 degrees, Gaussian noise, blur, JPEG artefacts.
 - ``heavy``: skew up to 4 degrees, low contrast, ink spots, 200 DPI, salt and pepper.
 """
@@ -160,7 +161,8 @@ PRESETS: dict[str, tuple[Step, ...]] = {
     "clean": (),
     "scan": (
         Step("skew", {"max_angle": 0.8}),
-        Step("blur", {"sigma": 0.5}),
+        Step("blur", {"sigma": 0.8}),
+        Step("low_contrast", {"black": 30, "white": 240}),
     ),
     "moderate": (
         Step("skew", {"max_angle": 2.0}),

@@ -52,6 +52,14 @@ def write_png(path: Path, page: RenderedPage) -> Path:
     return path
 
 
+def write_jpeg(path: Path, page: RenderedPage, *, quality: int = 75) -> Path:
+    """A grayscale JPEG with its dpi recorded, and its ground truth beside it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(page.image, mode="L").save(path, format="JPEG", quality=quality, dpi=(page.dpi, page.dpi))
+    write_ground_truth(path.with_suffix(""), page, page_in_file=1, image_name=path.name)
+    return path
+
+
 def _bilevel(image: np.ndarray, threshold: int) -> Image.Image:
     return Image.fromarray(np.where(image >= threshold, 255, 0).astype(np.uint8), mode="L").convert("1", dither=None)
 
@@ -77,7 +85,7 @@ def write_pdf(
     path: Path,
     pages: Sequence[RenderedPage],
     *,
-    quality: int = 60,
+    quality: int = 40,
     title: str = "",
     gt_dir: Path | None = None,
 ) -> Path:

@@ -55,7 +55,7 @@ class Style:
     heading_pt: float = 12.0
     table_pt: float = 9.0
     furniture_pt: float = 9.0
-    stamp_pt: float = 9.0
+    stamp_pt: float = 8.0
     line_spacing: float = 1.2
     para_space: float = 0.5  # lines of space after a paragraph
     margins_mm: tuple[float, float, float, float] = (25.0, 20.0, 15.0, 20.0)  # left, top, right, bottom
@@ -272,7 +272,7 @@ class _Composer:
         self.cell = self.face(style.table_pt)
         self.cell_bold = self.face(style.table_pt, bold=True)
         self.furniture = self.face(style.furniture_pt)
-        self.stamp_face = self.face(style.stamp_pt, bold=True)
+        self.stamp_face = self.face(style.stamp_pt)
         self.rule = max(1, round(self.mm(style.rule_mm)))
         self.header = style.header
         self.pages: list[_PageBuild] = []
@@ -520,7 +520,7 @@ class _Composer:
     def _stamp(self, index: int, block: Stamp) -> None:
         face = self.stamp_face
         pitch = self.pitch(face)
-        pad = self.mm(3)
+        pad = self.mm(2)
         ring = max(2, self.rule)
         widths = [face.length(line) for line in block.lines]
         text_h = pitch * len(block.lines)
@@ -553,14 +553,21 @@ class _Composer:
             local.append((line, words))
         rotated = patch.rotate(block.angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=0)
         rw, rh = rotated.size
-        self.ensure(rh)
         if block.align == "left":
             px0 = self.left
         elif block.align == "center":
             px0 = self.left + (self.text_width - rw) // 2
         else:
             px0 = self.right - rw
-        py0 = self.y
+        floated = False
+        if self.y + rh > self.bottom:
+            # no room below: beside the last lines of the page, where no text is, as a clerk would stamp it
+            spot = self._free_spot(px0, rw, rh)
+            if spot is None:
+                self._new_page()
+            else:
+                floated = True
+        py0 = spot if floated else self.y
         # map a point of the unrotated patch to the page (PIL rotates counter-clockwise about the centre)
         a = math.radians(block.angle)
         cx, cy = w / 2, h / 2
@@ -591,7 +598,22 @@ class _Composer:
             )
         self.page.stamps.append((np.asarray(rotated), px0, py0))
         self.mark(index, "stamp", BBox(px0, py0, px0 + rw, py0 + rh))
-        self.y += rh + self.pitch(self.body) // 2
+        if not floated:
+            self.y += rh + self.pitch(self.body) // 2
+
+    def _free_spot(self, x0: int, w: int, h: int) -> int | None:
+        """The lowest top y where a w x h box at x0 touches no text or table on this page, or None."""
+        gap = self.mm(2)
+        boxes = [line.bbox for line in self.page.lines if not line.furniture]
+        boxes += [b for i, bs in self.page.blocks.items() if self.page.block_kinds.get(i) == "table" for b in bs]
+        y = self.bottom - h
+        while y >= self.top:
+            if not any(
+                b.x0 - gap < x0 + w and x0 < b.x1 + gap and b.y0 - gap < y + h and y < b.y1 + gap for b in boxes
+            ):
+                return y
+            y -= self.mm(1)
+        return None
 
     # tables
     def _col_widths(self, block: Table, ncols: int) -> list[int]:

@@ -5,8 +5,9 @@ ships (``python -m render sample``):
 
 - ``samples/inbox/kzhk-prospectus-amendment-2015.pdf``: every page, preset
   ``scan`` (skew under 1 degree, light blur), grayscale JPEG at 300 DPI;
-- ``samples/scans/``: the PDF's ground truth, one clean PNG page, one
-  ``moderate`` PNG page, one ``heavy`` PNG page (200 DPI), and a 2-page
+- ``samples/scans/``: the PDF's ground truth, one clean PNG page (RU), one
+  ``moderate`` JPEG page (KK; JPEG because a PNG of a noisy page is 3 MB), the
+  same KK page ``heavy`` as PNG (200 DPI), and a 2-page
   black-and-white Group 4 TIFF of the two pages the ``Мадиев`` table row is
   split across, each with its ground truth (see :mod:`render.files`).
 
@@ -28,7 +29,7 @@ from pathlib import Path
 from render.blocks import Block, Spacer, Table
 from render.degrade import Step
 from render.document import render_document
-from render.files import write_pdf, write_png, write_tiff
+from render.files import write_jpeg, write_pdf, write_png, write_tiff
 from render.layout import RenderedPage, Style, layout
 from render.source import insert_page_breaks, parse_filing
 
@@ -134,7 +135,7 @@ class SampleFiles:
     """What :func:`write_sample` wrote."""
 
     pdf: Path
-    pngs: tuple[Path, ...]
+    images: tuple[Path, ...]
     tiff: Path
     pages: int
 
@@ -149,14 +150,21 @@ def _split_pages(pages: list[RenderedPage]) -> tuple[int, int]:
     return 2, 3
 
 
-def _first_page_with(pages: list[RenderedPage], kind: str, needle: str) -> int:
+def _text_page(pages: list[RenderedPage], header: str) -> int:
+    """The page under running header ``header`` with the most text lines and no table."""
+    best, best_n = 1, -1
     for page in pages:
-        if any(line.kind == kind and needle in line.text for line in page.lines):
-            return page.number
-    return 1
+        if not any(line.furniture and line.text == header for line in page.lines):
+            continue
+        if any(line.kind == "table_row" for line in page.lines):
+            continue
+        n = sum(not line.furniture for line in page.lines)
+        if n > best_n:
+            best, best_n = page.number, n
+    return best
 
 
-def write_sample(out_dir: Path, inbox: Path, *, seed: int = 0, jpeg_quality: int = 60) -> SampleFiles:
+def write_sample(out_dir: Path, inbox: Path, *, seed: int = 0, jpeg_quality: int = 40) -> SampleFiles:
     """Write the bundled sample (see the module docstring). Same seed, same bytes."""
     out_dir.mkdir(parents=True, exist_ok=True)
     inbox.mkdir(parents=True, exist_ok=True)
@@ -166,23 +174,25 @@ def write_sample(out_dir: Path, inbox: Path, *, seed: int = 0, jpeg_quality: int
     pdf = write_pdf(inbox / f"{SAMPLE_NAME}.pdf", scan, quality=jpeg_quality, title=SAMPLE_NAME, gt_dir=out_dir)
 
     clean = render_document(blocks, degrade="clean", seed=seed, style=style)
-    ru_text_page = _first_page_with(clean, "list_item", "Правления акционерного общества")
-    kk_text_page = _first_page_with(clean, "list_item", "ұлттық басқарушы холдингі")
+    ru_text_page = _text_page(clean, HEADER_RU)
+    kk_text_page = _text_page(clean, HEADER_KK)
     table_pages = _split_pages(clean)
 
     def one(pages: list[RenderedPage], number: int) -> RenderedPage:
         return pages[number - 1]
 
     pngs = [write_png(out_dir / f"{SAMPLE_NAME}.p{ru_text_page:02d}.clean.png", one(clean, ru_text_page))]
-    moderate = render_document(blocks, degrade="moderate", seed=seed, style=style)
-    pngs.append(write_png(out_dir / f"{SAMPLE_NAME}.p{kk_text_page:02d}.moderate.png", one(moderate, kk_text_page)))
+    moderate = one(render_document(blocks, degrade="moderate", seed=seed, style=style), kk_text_page)
+    # JPEG at the quality of the preset's own JPEG step: a PNG of a noisy page is 3 MB, this is 0.5 MB
+    quality = int(moderate.params.get("jpeg", {}).get("quality", 75))
+    pngs.append(write_jpeg(out_dir / f"{SAMPLE_NAME}.p{kk_text_page:02d}.moderate.jpg", moderate, quality=quality))
     heavy = render_document(blocks, degrade="heavy", seed=seed, style=style)
     pngs.append(write_png(out_dir / f"{SAMPLE_NAME}.p{kk_text_page:02d}.heavy.png", one(heavy, kk_text_page)))
     a, b = table_pages
     tiff = write_tiff(
         out_dir / f"{SAMPLE_NAME}.p{a:02d}-{b:02d}.g4.tif", [one(scan, a), one(scan, b)], compression="group4"
     )
-    return SampleFiles(pdf=pdf, pngs=tuple(pngs), tiff=tiff, pages=len(scan))
+    return SampleFiles(pdf=pdf, images=tuple(pngs), tiff=tiff, pages=len(scan))
 
 
 __all__ = ["SampleFiles", "SamplePlan", "render_sample", "sample_blocks", "sample_plan", "sample_text", "write_sample"]

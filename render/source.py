@@ -176,7 +176,7 @@ def parse_filing(text: str, *, stamp_markers: Iterable[str] = STAMP_MARKERS) -> 
             for j in (i - 1, i, i + 1):
                 if 0 <= j < len(chunks) and j in stamp_parts:
                     lines.extend(strip_markup(x) for x in chunks[j].lines)
-            blocks.append(Stamp(lines=tuple(lines), shape="rect", angle=-2.5))
+            blocks.append(Stamp(lines=tuple(lines), shape="rect", angle=-2.0))
             i += 2
             continue
         if i + 1 in stamp_at:  # drawn inside the stamp
