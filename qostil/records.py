@@ -126,6 +126,7 @@ class Page(JsonRecord):
     rotation: int = 0
     source: str = "ocr"  # "ocr" or "text_layer"
     warnings: tuple[str, ...] = ()
+    cells: tuple[BBox, ...] = ()  # ruled-table cells found on the image (ocr.tables), top-left first
 
     @property
     def text(self) -> str:
