@@ -5,8 +5,11 @@
    aside, is first or last on at least two pages (running headers and footers).
 2. **Page-break joins.** The last segment of page N and the first of page N+1
    are one when
-   * both are table rows and the second row's first cell is empty (the row went
-     on over the page: the cells are joined one by one), or
+   * both are table rows and the second row's first cell is empty, or the rows
+     have the same number of cells and some cell of the first ends without
+     terminal punctuation while the same cell of the second starts with a
+     lowercase letter or a digit (the row went on over the page: the cells are
+     joined one by one), or
    * the first is a paragraph or list item and the second a paragraph, and the
      first ends with a hyphen, or it ends without terminal punctuation
      (``.!?:;…»"``) and the second starts with a lowercase letter.
@@ -93,7 +96,16 @@ def _first_letter(text: str) -> str:
 def continues(a: Segment, b: Segment) -> bool:
     """Whether ``b`` is the rest of ``a`` (see the module docstring)."""
     if a.kind == "table_row" and b.kind == "table_row":
-        return bool(b.cells) and not b.cells[0].strip() and len(b.cells) > 1
+        if len(b.cells) < 2:
+            return False
+        if not b.cells[0].strip():
+            return True
+        # a row cut by the page break: some cell stops mid-sentence and goes on in lowercase
+        return any(
+            x.strip() and y.strip() and x.rstrip()[-1] not in _TERMINAL and not _first_letter(y).isupper()
+            and not y.lstrip().startswith(("-", "–", "—"))
+            for x, y in zip(a.cells, b.cells)
+        ) and len(a.cells) == len(b.cells)
     if a.kind in ("paragraph", "list_item") and b.kind == "paragraph":
         tail = a.text.rstrip()
         if tail.endswith("-") and not tail.endswith(" -"):

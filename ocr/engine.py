@@ -24,8 +24,10 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ocr import _tesseract
+from ocr.layout import reading_order
 from ocr.preprocess import PreprocessConfig, preprocess
 from ocr.sources import SourcePage
+from ocr.tables import detect_cells, erase_rules
 from qostil.records import BBox, Line, Page, Word
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ class OcrConfig:
     use_text_layer: bool = True
     """Read a PDF page's good text layer instead of OCR."""
     min_text_layer_words: int = 5
+    tables: bool = True
+    """Find ruled-table cells (:mod:`ocr.tables`), erase the rules before OCR, record the cells."""
 
 
 @runtime_checkable
@@ -173,8 +177,15 @@ def recognize_page(source_page: SourcePage, cfg: OcrConfig, *, engine: OcrEngine
     engine = engine or TesseractEngine()
     pre = preprocess(source_page.image, cfg.preprocess, dpi=source_page.dpi)
     log.info("page %d: pre-processing %s", source_page.number, ", ".join(pre.steps) or "(none)")
-    page = engine.recognize(pre.image, cfg, number=source_page.number, dpi=pre.dpi)
-    return Page(
+    image, cells = pre.image, ()
+    if cfg.tables:
+        cells = detect_cells(image, dpi=pre.dpi)
+        if cells:
+            log.info("page %d: ruled table with %d cells", source_page.number, len(cells))
+            image = erase_rules(image)
+    page = engine.recognize(image, cfg, number=source_page.number, dpi=pre.dpi)
+    return reading_order(Page(
+        cells=cells,
         number=page.number,
         image_size=page.image_size,
         lines=page.lines,
@@ -182,4 +193,4 @@ def recognize_page(source_page: SourcePage, cfg: OcrConfig, *, engine: OcrEngine
         rotation=pre.rotation,
         source=page.source,
         warnings=page.warnings,
-    )
+    ))

@@ -2,7 +2,12 @@
 
 From OCR pages (:func:`segment_pages`):
 
-* **Table rows.** Tesseract (PSM 3) gives each table cell its own block. Blocks
+* **Ruled tables.** When the engine found ruled cells (``Page.cells``, see
+  :mod:`ocr.tables`), each word goes to the cell holding its centre; cells
+  with the same top form a row, read left to right, each cell top to bottom;
+  empty cells stay (as ``""``), so a row continued from the previous page
+  shows its empty first cell. Items are then put in top-to-bottom order.
+* **Unruled tables.** Tesseract (PSM 3) gives each table cell its own block. Blocks
   that stand side by side (their vertical extents overlap by at least half of
   the shorter one, their horizontal extents do not) are cells of one row; the
   row's cells are read left to right, each cell top to bottom.
@@ -33,7 +38,7 @@ import logging
 import re
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qostil.records import LANG_UNKNOWN, BBox, Line, Page, Segment, Word
 
@@ -157,10 +162,91 @@ def segment_pages(pages: Sequence[Page], *, doc_id: str) -> list[Segment]:
 def _page_items(page: Page) -> list[_Item]:
     if not page.lines:
         return []
+    if page.cells:
+        return _ruled_page_items(page)
+    return _free_page_items(page, page.lines)
+
+
+def _ruled_page_items(page: Page) -> list[_Item]:
+    """Words inside ruled cells become table rows (cells left to right); the rest flows as usual."""
+    cells = list(page.cells)
+    in_cell: dict[int, list[Word]] = {i: [] for i in range(len(cells))}
+    free_lines: list[Line] = []
+    for line in page.lines:
+        rest = []
+        for w in line.words:
+            cx, cy = (w.bbox.x0 + w.bbox.x1) / 2, (w.bbox.y0 + w.bbox.y1) / 2
+            hit = next((i for i, c in enumerate(cells) if c.x0 <= cx <= c.x1 and c.y0 <= cy <= c.y1), None)
+            if hit is None:
+                rest.append(w)
+            else:
+                in_cell[hit].append(w)
+        if rest:
+            free_lines.append(Line(words=tuple(rest), bbox=_union([w.bbox for w in rest]), block=line.block, par=line.par))
+    items = _free_page_items(page, tuple(free_lines)) if free_lines else []
+    for row in _cell_rows(cells):
+        cell_lines = [_words_to_lines(in_cell[i]) for i in row]
+        all_lines = [ln for c in cell_lines for ln in c]
+        if not all_lines:
+            continue
+        items.append(_Item("table_row", page.number, all_lines, cell_lines, top=min(cells[i].y0 for i in row)))
+    items.sort(key=lambda it: it.top)
+    return items
+
+
+def reading_order(page: Page) -> Page:
+    """A page with ruled cells, its lines re-ordered top to bottom with each table row read
+    cell by cell, left to right (what ``qostil ocr`` prints); other pages are returned as they are."""
+    if not page.cells or not page.lines:
+        return page
+    lines: list[Line] = []
+    block = 0
+    for item in _ruled_page_items(page):
+        block += 1
+        if item.cells is None:
+            lines.extend(item.lines)
+            continue
+        for cell in item.cells:
+            lines.extend(Line(words=ln.words, bbox=ln.bbox, block=block, par=0) for ln in cell)
+            block += 1
+    return replace(page, lines=tuple(lines))
+
+
+def _cell_rows(cells: list[BBox]) -> list[list[int]]:
+    """Cell indices grouped into rows (same top within a few pixels), each row left to right."""
+    rows: list[list[int]] = []
+    for i in sorted(range(len(cells)), key=lambda i: (cells[i].y0, cells[i].x0)):
+        if rows and abs(cells[rows[-1][0]].y0 - cells[i].y0) <= 8:
+            rows[-1].append(i)
+        else:
+            rows.append([i])
+    return [sorted(r, key=lambda i: cells[i].x0) for r in rows]
+
+
+def _words_to_lines(words: list[Word]) -> list[Line]:
+    """Words of one cell → lines top to bottom, words left to right."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.bbox.y0 + w.bbox.y1) / 2):
+        cy = (w.bbox.y0 + w.bbox.y1) / 2
+        if lines:
+            last = lines[-1]
+            ly = sum((x.bbox.y0 + x.bbox.y1) / 2 for x in last) / len(last)
+            if abs(cy - ly) <= 0.5 * max(x.bbox.height for x in last):
+                last.append(w)
+                continue
+        lines.append([w])
+    out = []
+    for ws in lines:
+        ws.sort(key=lambda w: w.bbox.x0)
+        out.append(Line(words=tuple(ws), bbox=_union([w.bbox for w in ws])))
+    return out
+
+
+def _free_page_items(page: Page, page_lines: Sequence[Line]) -> list[_Item]:
     width, height = page.image_size
     blocks: list[_Block] = []
     key = None
-    for line in page.lines:
+    for line in page_lines:
         k = line.block
         if blocks and k == key:
             blocks[-1].lines.append(line)
@@ -170,9 +256,9 @@ def _page_items(page: Page) -> list[_Item]:
         key = k
     rows = _table_rows(blocks)
     in_table = {id(b) for row in rows for b in row}
-    heights = [ln.bbox.height for ln in page.lines if ln.bbox.height > 0]
+    heights = [ln.bbox.height for ln in page_lines if ln.bbox.height > 0]
     line_h = statistics.median(heights) if heights else 30
-    body_left = min((ln.bbox.x0 for ln in page.lines), default=0)
+    body_left = min((ln.bbox.x0 for ln in page_lines), default=0)
     items: list[_Item] = []
     emitted_rows: set[int] = set()
     row_of = {id(b): i for i, row in enumerate(rows) for b in row}
