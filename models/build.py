@@ -98,9 +98,6 @@ def _build(target: Path, *, trim: bool, dtype: str, sources: Sources | None) -> 
             },
         )
         write_manifest(tmp, manifest, rehash=False)
-        for p in tmp.rglob("*"):
-            p.chmod(0o755 if p.is_dir() else 0o644)
-        tmp.chmod(0o755)
         _swap_into_place(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -110,6 +107,10 @@ def _build(target: Path, *, trim: bool, dtype: str, sources: Sources | None) -> 
 
 
 def _swap_into_place(tmp: Path, target: Path) -> None:
+    """Make ``tmp`` readable by all (mkdtemp makes it private) and rename it to ``target``."""
+    for p in tmp.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    tmp.chmod(0o755)
     old: Path | None = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.time_ns()}")

@@ -1,0 +1,181 @@
+"""Side-by-side encoders: RU→KK paragraph retrieval on the sample, speed, memory, build time, size.
+
+    .venv/bin/python benchmarks/bench_encoder.py [--out benchmarks/RESULTS-encoder.md] [--work DIR]
+
+Models compared: the default (trimmed vocabulary) multilingual-e5-small, the same with the
+full 250 002-piece vocabulary, the static distilled model when ``models.static`` can build
+it, and a char-n-gram TF-IDF baseline over letter-folded text. Each model runs in its own
+subprocess so that peak memory (max RSS) is its own; the embedding cache is off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+SAMPLE = REPO / "samples" / "source" / "kzhk-prospectus-amendment-2015.txt"
+KZLAW = REPO.parent / "shared" / "data" / "kzlaw-ministerial"
+N_SENTENCES = 256
+
+log = logging.getLogger("bench_encoder")
+
+
+def speed_sentences(n: int = N_SENTENCES) -> list[str]:
+    """``n`` RU/KK sentences (30-300 chars) from the ministerial acts, alternating languages."""
+    per_lang: dict[str, list[str]] = {"ru": [], "kk": []}
+    for f in sorted(KZLAW.glob("*.md")):
+        lang = f.name.rsplit(".", 2)[-2]
+        for s in re.split(r"(?<=[.;:])\s+", f.read_text(encoding="utf-8")):
+            s = " ".join(s.split()).strip("#*- ")
+            if 30 <= len(s) <= 300:
+                per_lang[lang].append(s)
+    out = [s for pair in zip(per_lang["ru"], per_lang["kk"]) for s in pair]
+    return out[:n]
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def measure_one(path: str) -> dict:
+    """Run in a subprocess: load the encoder at ``path``; P@1, sentences/s, peak RSS."""
+    os.environ["QOSTIL_EMBED_CACHE"] = "0"
+    import torch
+
+    from models import load_encoder
+    from models.evaluate import encoder_similarity, p_at_1, sample_retrieval_set
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    t0 = time.perf_counter()
+    enc = load_encoder(path, device="cpu")
+    load_s = time.perf_counter() - t0
+    data = sample_retrieval_set(SAMPLE)
+    p1 = p_at_1(encoder_similarity(enc.encode, data.ru, data.kk), data)
+    sents = speed_sentences()
+    enc.encode(sents[:32], batch_size=32)  # warm up (and those 32 are cached in memory now)
+    sents = sents[32:]
+    t0 = time.perf_counter()
+    enc.encode(sents, batch_size=32)
+    dt = time.perf_counter() - t0
+    return {
+        "p_at_1": p1,
+        "sentences_per_s": len(sents) / dt,
+        "n_sentences": len(sents),
+        "load_s": load_s,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "dim": enc.dim,
+    }
+
+
+def run_one(path: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", str(path)], capture_output=True, text=True, check=False, cwd=REPO
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"measuring {path} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def tfidf_row() -> dict:
+    from models.evaluate import p_at_1, sample_retrieval_set, tfidf_similarity
+
+    data = sample_retrieval_set(SAMPLE)
+    sents = speed_sentences()
+    t0 = time.perf_counter()
+    tfidf_similarity(sents[: len(sents) // 2], sents[len(sents) // 2 :])
+    dt = time.perf_counter() - t0
+    return {"p_at_1": p_at_1(tfidf_similarity(data.ru, data.kk), data), "sentences_per_s": len(sents) / dt}
+
+
+def build(kind: str, work: Path) -> tuple[Path, float]:
+    from models.build import build_default_encoder
+
+    t0 = time.perf_counter()
+    if kind == "trimmed":
+        path = build_default_encoder(work / "trimmed", force=True)
+    elif kind == "full":
+        path = build_default_encoder(work / "full", force=True, trim=False)
+    else:
+        from models.static import build_static_encoder
+
+        path = build_static_encoder(work / "trimmed" / "multilingual-e5-small-qostil", work / "static", force=True)
+    return path, time.perf_counter() - t0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS-encoder.md")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/qostil-bench-encoder"))
+    ap.add_argument("--models", default="trimmed,full,static")
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(measure_one(args.one)))
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    rows: dict[str, dict] = {}
+    for kind in args.models.split(","):
+        try:
+            path, build_s = build(kind, args.work)
+        except ImportError as e:
+            log.warning("skipping %s: %s", kind, e)
+            continue
+        row = run_one(path)
+        row.update(build_s=build_s, size_mb=folder_size(path) / 1e6, path=str(path))
+        rows[kind] = row
+        log.info("%s: %s", kind, row)
+    rows["tfidf"] = tfidf_row()
+    write_results(args.out, rows)
+    print(args.out.read_text(encoding="utf-8"))
+    return 0
+
+
+def write_results(out: Path, rows: dict[str, dict]) -> None:
+    import torch
+
+    names = {
+        "trimmed": "multilingual-e5-small, trimmed vocab (default)",
+        "full": "multilingual-e5-small, full vocab",
+        "static": "static distilled (RU+KK vocab)",
+        "tfidf": "char 2-4-gram TF-IDF, letter-folded (baseline)",
+    }
+    lines = [
+        "# Encoder benchmark",
+        "",
+        f"- Machine: {platform.machine()}, {os.cpu_count()} CPU cores, {platform.platform()}, "
+        f"Python {platform.python_version()}, torch {torch.__version__} (CPU), "
+        f"threads {torch.get_num_threads()}; other jobs may have shared the cores.",
+        "- Command: `.venv/bin/python benchmarks/bench_encoder.py`",
+        "- P@1: RU→KK paragraph retrieval on `samples/source/kzhk-prospectus-amendment-2015.txt` "
+        "(49 RU paragraphs against 49 KK candidates; gold in `models/evaluate.py`).",
+        f"- Speed: {N_SENTENCES - 32} RU/KK sentences (30-300 chars) from `shared/data/kzlaw-ministerial`, "
+        "batch 32, embedding cache off, after a warm-up batch. TF-IDF speed includes fitting.",
+        "- Peak memory: max RSS of a fresh process that loads the model and runs both measurements.",
+        "",
+        "| model | P@1 | sentences/s | peak RSS (MB) | build (s) | on disk (MB) | load (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind, r in rows.items():
+        lines.append(
+            f"| {names.get(kind, kind)} | {r['p_at_1']:.3f} | {r['sentences_per_s']:.0f} | "
+            f"{r.get('peak_rss_mb', float('nan')):.0f} | {r.get('build_s', float('nan')):.1f} | "
+            f"{r.get('size_mb', float('nan')):.0f} | {r.get('load_s', float('nan')):.1f} |"
+        )
+    lines.append("")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
