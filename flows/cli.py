@@ -52,6 +52,8 @@ def _offline_prefect() -> None:
     """Run flows on Prefect's ephemeral local server, with no telemetry, unless the user set an API."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
+    # The ephemeral server is a subprocess; on a busy 2-core machine it needs more than the default 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
