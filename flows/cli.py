@@ -61,7 +61,7 @@ def _offline_prefect() -> None:
 @app.command()
 def ocr(
     file: Annotated[Path, typer.Argument(help="A PDF, TIFF, PNG or JPEG file.")],
-    lang: Annotated[str, typer.Option(help="Tesseract languages.")] = "rus+kaz",
+    lang: Annotated[str, typer.Option(help="Tesseract languages.")] = "rus+kaz+eng",
     dpi: Annotated[int, typer.Option(help="Render PDFs at this resolution.")] = 300,
 ) -> None:
     """Print the recognised text of every page in reading order (pages separated by a form feed)."""

@@ -18,7 +18,7 @@ def run_ocr(file: Path, *, lang: str, dpi: int) -> Iterator[str]:
     from ocr.engine import OcrConfig, recognize_page
     from ocr.sources import iter_pages
 
-    check_tesseract_languages(tuple(lang.split("+")))
+    check_tesseract_languages(("rus", "kaz"))
     cfg = OcrConfig(lang=lang, dpi=dpi)
     for source in iter_pages(file, dpi=dpi):
         yield recognize_page(source, cfg).text
@@ -37,7 +37,7 @@ def run_ingest(inbox: Path, out: Path, *, model: str | None, console: Console) -
     cfg = RunConfig.from_env()
     if model:
         cfg = replace(cfg, model=model)
-    check_tesseract_languages(tuple(cfg.ocr_lang.split("+")))
+    check_tesseract_languages(("rus", "kaz"))
     out.mkdir(parents=True, exist_ok=True)
     with progress.progress_bars(console):
         summary = nightly_ingest(str(inbox), str(out), cfg)

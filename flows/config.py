@@ -23,7 +23,7 @@ class RunConfig:
     """Everything a run may be told. Environment variables override the defaults."""
 
     model: str | None = None
-    ocr_lang: str = "rus+kaz"
+    ocr_lang: str = "rus+kaz+eng"  # eng: Latin names (Deutsche Bank) stop turning into Cyrillic look-alikes
     dpi: int = 300
     ocr_timeout_s: int = 180
     max_pages: int = 1000

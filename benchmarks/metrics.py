@@ -1,0 +1,51 @@
+"""OCR accuracy measures shared by the benchmarks: CER, WER and Kazakh-letter recall."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from collections import Counter
+
+from rapidfuzz.distance import Levenshtein
+
+KAZAKH_LETTERS = "әғқңөұүһіӘҒҚҢӨҰҮҺІ"
+
+
+def normalize_for_cer(text: str) -> str:
+    """Compare text, not layout: fold runs of white space (line breaks, tabs) to one space."""
+    return " ".join(text.split())
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    ref, hyp = normalize_for_cer(reference), normalize_for_cer(hypothesis)
+    return Levenshtein.distance(ref, hyp) / max(1, len(ref))
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    ref, hyp = reference.split(), hypothesis.split()
+    return Levenshtein.distance(ref, hyp) / max(1, len(ref))
+
+
+def kazakh_letter_recall(reference: str, hypothesis: str) -> float:
+    """Share of the reference's Kazakh-only letters that the hypothesis kept (multiset overlap)."""
+    ref = Counter(ch for ch in reference if ch in KAZAKH_LETTERS)
+    hyp = Counter(ch for ch in hypothesis if ch in KAZAKH_LETTERS)
+    total = sum(ref.values())
+    return 1.0 if total == 0 else sum((ref & hyp).values()) / total
+
+
+def machine_description() -> str:
+    """CPU model, core count and Tesseract version, for RESULTS.md."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    import os
+
+    tess = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.splitlines()[:1]
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {' '.join(tess)}"
