@@ -22,6 +22,8 @@ class ExitCode(IntEnum):
     alignment_error = 6
     config_error = 7
     batch_incomplete = 8
+    quarantined = 9
+    already_running = 10
     other_error = 15
     ctrl_c = 130
 
@@ -60,6 +62,12 @@ class InputTooLargeError(InputFileError):
     message = "The file exceeds a configured size limit."
 
 
+class PageTimeoutError(InputTooLargeError):
+    """A page kept Tesseract busy past the per-page time limit on every attempt."""
+
+    message = "A page took longer than the per-page OCR time limit on every attempt."
+
+
 class MissingDependencyError(QostilError):
     """An external program or its data (Tesseract, language packs) is missing."""
 
@@ -72,6 +80,12 @@ class OcrEngineError(QostilError):
 
     exit_code = ExitCode.ocr_error
     message = "Tesseract failed on a page."
+
+
+class OcrTimeoutError(OcrEngineError):
+    """Tesseract ran past the per-page time limit once; worth another try (the machine may be busy)."""
+
+    message = "Tesseract ran past the per-page time limit."
 
 
 class ModelLoadError(QostilError):
@@ -93,3 +107,10 @@ class ConfigError(QostilError):
 
     exit_code = ExitCode.config_error
     message = "A configuration value is invalid."
+
+
+class AlreadyRunningError(QostilError):
+    """Another ingestion run holds the output folder's lock."""
+
+    exit_code = ExitCode.already_running
+    message = "Another qostil run is working on this output folder; wait for it to finish."
