@@ -28,6 +28,7 @@ ENV_FIELDS: dict[str, str] = {
     "QOSTIL_DPI": "dpi",
     "QOSTIL_OCR_TIMEOUT": "ocr_timeout_s",
     "QOSTIL_OCR_RETRIES": "ocr_retries",
+    "QOSTIL_RETRY_DELAY": "retry_delay_s",
     "QOSTIL_MAX_PAGES": "max_pages",
     "QOSTIL_MAX_FILE_BYTES": "max_file_bytes",
     "QOSTIL_MAX_PAGE_PIXELS": "max_page_pixels",
@@ -49,6 +50,8 @@ class RunConfig:
     """Per-page Tesseract time limit (seconds); a page over it is retried, then the file is quarantined."""
     ocr_retries: int = 2
     """Retries of a page after a transient failure (Tesseract timeout or crash, an OS error), with backoff."""
+    retry_delay_s: int = 5
+    """First retry delay; each further retry waits twice as long (with jitter)."""
     max_pages: int = 1000
     max_file_bytes: int = 500 * 1024 * 1024
     max_page_pixels: int = 90_000_000

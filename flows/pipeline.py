@@ -9,36 +9,73 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prefect import flow, task, unmapped
+from prefect import Flow, flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.logging import get_run_logger
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from align.aligner import align_segments
 from align.checks import check_pairs
 from align.split import BilingualParts, split_parts
 from flows import progress
 from flows.config import RunConfig
-from flows.documents import DocumentInfo, identify, list_inbox
-from flows.outputs import DocumentResult, is_done, write_document
-from qostil.errors import QostilError
+from flows.documents import DocumentInfo, identify
+from flows.inbox import plan_inbox
+from flows.outputs import DocumentResult, write_document
+from flows.quarantine import Quarantined, is_permanent, is_transient, quarantine_file, quarantine_folder
+from flows.recovery import run_lock, sweep_incomplete
+from qostil.errors import ExitCode, OcrTimeoutError, PageTimeoutError, QostilError
 from qostil.records import Discrepancy, Page, Pair, Segment
 
 
 @task(name="identify-document", cache_policy=NO_CACHE)
 def identify_document(path: str, cfg: RunConfig) -> DocumentInfo:
-    return identify(Path(path), max_bytes=cfg.max_file_bytes, max_pages=cfg.max_pages)
+    return identify(
+        Path(path), max_bytes=cfg.max_file_bytes, max_pages=cfg.max_pages,
+        max_page_pixels=cfg.max_page_pixels, dpi=cfg.dpi,
+    )
 
 
-@task(name="ocr-page", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10])
+def _retry_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn signature
+    """Retry a page only when the failure may pass (Tesseract timeout or crash, an OS error)."""
+    error = state.data if isinstance(state.data, BaseException) else state.result(raise_on_failure=False)
+    return isinstance(error, BaseException) and is_transient(error)
+
+
+def _timed_out(page: Page) -> bool:
+    return page.source == "ocr" and any("ran over" in w or "timed out" in w for w in page.warnings)
+
+
+@task(name="ocr-page", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_retry_transient)
 def ocr_page(path: str, number: int, cfg: RunConfig) -> Page:
+    """One page: load, OCR (or its text layer). A Tesseract timeout is retried, then quarantines the file."""
+    from prefect.runtime import task_run
+
     from ocr.engine import OcrConfig, recognize_page
     from ocr.sources import load_page
 
     source = load_page(Path(path), number, dpi=cfg.dpi)
     page = recognize_page(source, OcrConfig(lang=cfg.ocr_lang, timeout_s=cfg.ocr_timeout_s, dpi=cfg.dpi))
+    if _timed_out(page):
+        attempt, attempts = task_run.run_count or 1, cfg.ocr_retries + 1
+        if attempt < attempts:
+            raise OcrTimeoutError(
+                f"{Path(path).name}: page {number}: Tesseract ran over {cfg.ocr_timeout_s} s "
+                f"(attempt {attempt} of {attempts}); trying again."
+            )
+        raise PageTimeoutError(
+            f"{Path(path).name}: page {number}: Tesseract ran over the {cfg.ocr_timeout_s}-second per-page limit "
+            f"on all {attempts} attempts (ocr_timeout_s / QOSTIL_OCR_TIMEOUT)."
+        )
     get_run_logger().info("page %d: %d lines (%s)", number, len(page.lines), page.source)
     return page
+
+
+def ocr_page_task(cfg: RunConfig):  # -> Task
+    """``ocr_page`` with the configured retries and exponential backoff (with jitter)."""
+    delays = [cfg.retry_delay_s * 2**i for i in range(max(1, cfg.ocr_retries))]
+    return ocr_page.with_options(retries=cfg.ocr_retries, retry_delay_seconds=delays, retry_jitter_factor=0.5)
 
 
 @task(name="segment-pages", cache_policy=NO_CACHE)
@@ -104,14 +141,23 @@ def publish_document(
     return result
 
 
-def _ocr_all_pages(info: DocumentInfo, cfg: RunConfig) -> list[Page]:
-    """OCR mapped over the pages; the page bar advances as each page finishes."""
+def _submit_pages(info: DocumentInfo, cfg: RunConfig) -> list[PrefectFuture[Page]]:
+    """OCR of every page of a document handed to the task runner (threads or a Dask cluster)."""
+    return list(ocr_page_task(cfg).map(unmapped(info.path), list(range(1, info.pages + 1)), unmapped(cfg)))
+
+
+def _collect_pages(info: DocumentInfo, futures: list[PrefectFuture[Page]]) -> list[Page]:
+    """Wait for a document's pages; the page bar advances as each finishes; the first error is raised."""
     bars = progress.current()
     bars.start_document(Path(info.path).name, info.pages)
-    futures = ocr_page.map(unmapped(info.path), list(range(1, info.pages + 1)), unmapped(cfg))
     for _ in as_completed(futures):
         bars.page_done()
-    return sorted(futures.result(), key=lambda p: p.number)
+    return sorted((f.result() for f in futures), key=lambda p: p.number)
+
+
+def _ocr_all_pages(info: DocumentInfo, cfg: RunConfig) -> list[Page]:
+    """OCR mapped over the pages; the page bar advances as each page finishes."""
+    return _collect_pages(info, _submit_pages(info, cfg))
 
 
 @flow(name="process-document", log_prints=True)
@@ -119,10 +165,15 @@ def process_document(path: str, out_dir: str, config: RunConfig | None = None) -
     """One inbox file → ``OUT/<doc-id>/`` with ru.txt, kk.txt, pairs.json, discrepancies.json."""
     cfg = config or RunConfig.from_env()
     info = identify_document(path, cfg)
-    if info.kind == "text":
+    pages = None if info.kind == "text" else _ocr_all_pages(info, cfg)
+    return finish_document(info, pages, out_dir, cfg)
+
+
+def finish_document(info: DocumentInfo, pages: list[Page] | None, out_dir: str, cfg: RunConfig) -> DocumentResult:
+    """A document's pages (None for a text file) → segments → pairs → findings → published; the steps after OCR."""
+    if pages is None:
         segments = read_text_document(info.path, info.doc_id)
     else:
-        pages = _ocr_all_pages(info, cfg)
         segments = segment_document(pages, info.doc_id)
     segments = label_languages(segments)
     segments = clean_document(segments)
@@ -132,7 +183,8 @@ def process_document(path: str, out_dir: str, config: RunConfig | None = None) -
     result = publish_document(info, parts, pairs, findings, out_dir)
     get_run_logger().info(
         "%s: %d RU / %d KK segments, %d pairs, %d findings → %s",
-        Path(path).name, result.ru_segments, result.kk_segments, result.pairs, result.discrepancies, result.out_dir,
+        Path(info.path).name, result.ru_segments, result.kk_segments, result.pairs, result.discrepancies,
+        result.out_dir,
     )
     return result
 
@@ -143,45 +195,101 @@ class IngestSummary:
 
     processed: list[DocumentResult] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    """Files whose document is already done (or a copy of one in this run)."""
+    quarantined: list[Quarantined] = field(default_factory=list)
+    """Files that can never succeed, moved out of the inbox with a ``.reason.json``."""
     failed: dict[str, str] = field(default_factory=dict)
+    """Files that failed for a reason that may pass; left in the inbox for the next run."""
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.quarantined
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.failed:
+            return ExitCode.batch_incomplete
+        if self.quarantined:
+            return ExitCode.quarantined
+        return ExitCode.ok
 
 
 @flow(name="nightly-ingest", log_prints=True)
 def nightly_ingest(inbox: str, out_dir: str, config: RunConfig | None = None) -> IngestSummary:
-    """Every file in ``inbox`` once; a bad file is reported and the rest go on."""
+    """Every file in ``inbox`` once: done ones skipped, bad ones quarantined, the rest processed.
+
+    The inbox is sorted first with cheap checks only (:func:`flows.inbox.plan_inbox`); then the
+    pages of every new document go to the task runner at once, so pages and documents are
+    OCR'd concurrently, while the documents are finished and published in inbox order.
+    """
     cfg = config or RunConfig.from_env()
-    log = get_run_logger()
-    files = list_inbox(Path(inbox))
-    summary = IngestSummary()
-    bars = progress.current()
-    bars.start_batch(len(files))
-    log.info("%d file(s) in %s", len(files), inbox)
-    for path in files:
-        try:
-            summary_entry = _process_or_skip(path, Path(out_dir), cfg)
-            if summary_entry is None:
-                summary.skipped.append(str(path))
-            else:
-                summary.processed.append(summary_entry)
-        except QostilError as e:
-            log.error("%s: %s", path.name, e)
-            summary.failed[str(path)] = str(e)
-        bars.document_done()
-    log.info(
-        "processed %d, skipped %d (already done), failed %d",
-        len(summary.processed), len(summary.skipped), len(summary.failed),
+    inbox_dir, out = Path(inbox), Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with run_lock(out):
+        sweep_incomplete(out)
+        plan = plan_inbox(inbox_dir, out, cfg)
+        summary = IngestSummary(skipped=plan.skipped)
+        _log_plan(plan, inbox)
+        for bad in plan.rejected:
+            summary.quarantined.append(_quarantine(bad.path, bad.error, inbox_dir, cfg, doc_id=bad.doc_id))
+        bars = progress.current()
+        bars.start_batch(len(plan.todo))
+        submitted = [(info, [] if info.kind == "text" else _submit_pages(info, cfg)) for info in plan.todo]
+        for info, futures in submitted:
+            _finish_one(info, futures, out_dir, cfg, summary=summary, inbox=inbox_dir)
+            bars.document_done()
+    get_run_logger().info(
+        "processed %d, skipped %d (already done), quarantined %d, failed %d",
+        len(summary.processed), len(summary.skipped), len(summary.quarantined), len(summary.failed),
     )
     return summary
 
 
-def _process_or_skip(path: Path, out_dir: Path, cfg: RunConfig) -> DocumentResult | None:
-    from flows.documents import file_sha256
+def _log_plan(plan, inbox: str) -> None:  # noqa: ANN001
+    get_run_logger().info(
+        "%s: %d to process, %d already done, %d rejected by the checks",
+        inbox, len(plan.todo), len(plan.skipped), len(plan.rejected),
+    )
 
-    if is_done(out_dir, file_sha256(path)):
-        get_run_logger().info("%s: already processed, skipped", path.name)
-        return None
-    return process_document(str(path), str(out_dir), cfg)
+
+def _finish_one(
+    info: DocumentInfo, futures: list[PrefectFuture[Page]], out_dir: str, cfg: RunConfig, *,
+    summary: IngestSummary, inbox: Path,
+) -> None:
+    """Finish one document and file its outcome: processed, quarantined (permanent) or failed (may pass)."""
+    path = Path(info.path)
+    try:
+        pages = None if info.kind == "text" else _collect_pages(info, futures)
+        summary.processed.append(finish_document(info, pages, out_dir, cfg))
+    except QostilError as e:
+        if is_permanent(e):
+            summary.quarantined.append(_quarantine(path, e, inbox, cfg, doc_id=info.doc_id))
+        else:
+            get_run_logger().error("%s: %s (left in the inbox for the next run)", path.name, e)
+            summary.failed[str(path)] = str(e)
+    except OSError as e:
+        get_run_logger().error("%s: %s (left in the inbox for the next run)", path.name, e)
+        summary.failed[str(path)] = f"{type(e).__name__}: {e}"
+    finally:
+        for f in futures:  # a failed document's other pages are not waited for
+            f.wait(0)
+
+
+def _quarantine(path: Path, error: QostilError, inbox: Path, cfg: RunConfig, *, doc_id: str | None) -> Quarantined:
+    moved = quarantine_file(path, error, folder=quarantine_folder(inbox, cfg.quarantine_dir), doc_id=doc_id)
+    get_run_logger().warning("%s: quarantined: %s", path.name, error)
+    return moved
+
+
+def task_runner_for(cfg: RunConfig):  # -> TaskRunner
+    """Local threads (each page drives one single-threaded Tesseract process) or an existing Dask cluster."""
+    if cfg.dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=cfg.dask_address)
+    return ThreadPoolTaskRunner(max_workers=cfg.workers)
+
+
+def ingest_flow(cfg: RunConfig) -> Flow:
+    """``nightly_ingest`` with the task runner ``cfg`` asks for."""
+    return nightly_ingest.with_options(task_runner=task_runner_for(cfg))
