@@ -108,17 +108,34 @@ def _group(segs: Sequence[Segment], idx: tuple[int, ...], lang: str) -> _Group:
 # ---------------------------------------------------------------- evidence
 
 
+def _word_spans(seg: Segment) -> list[tuple[int, int] | None]:
+    """Where each OCR word of ``seg`` lies in ``seg.text`` (None for a word the text lost).
+
+    Words are searched in order, so a word repeated in the text maps to its own place; the
+    clean stage may have joined or dehyphenated words, so a word not found is skipped."""
+    out: list[tuple[int, int] | None] = []
+    pos = 0
+    text = seg.text
+    for w in seg.words:
+        t = w.text.strip()
+        at = text.find(t, pos) if t else -1
+        if at < 0 or at - pos > 40 + len(t):
+            core = t.strip(".,;:()«»\"'-–—")
+            at = text.find(core, pos) if core else -1
+            if at < 0 or at - pos > 40 + len(t):
+                out.append(None)
+                continue
+            t = core
+        out.append((at, at + len(t)))
+        pos = at + len(t)
+    return out
+
+
 def _word_evidence(seg: Segment, span: tuple[int, int]) -> tuple[int | None, BBox | None, float | None]:
     """Page, box and lowest OCR confidence of the words of ``seg`` under ``span`` (None without words)."""
     if not seg.words:
         return (seg.pages[0] if seg.pages else None), None, None
-    toks = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", seg.text)]
-    chosen = []
-    if len(toks) == len(seg.words):
-        chosen = [w for (a, b, _), w in zip(toks, seg.words) if a < span[1] and span[0] < b]
-    else:
-        target = {t.strip(".,;:()«»\"'") for t in seg.text[span[0]:span[1]].split()}
-        chosen = [w for w in seg.words if w.text.strip(".,;:()«»\"'") in target]
+    chosen = [w for w, sp in zip(seg.words, _word_spans(seg)) if sp is not None and sp[0] < span[1] and span[0] < sp[1]]
     if not chosen:
         return (seg.pages[0] if seg.pages else None), None, seg.ocr_conf
     box = chosen[0].bbox
@@ -148,19 +165,28 @@ def _diff_letters(a: str, b: str) -> list[tuple[str, str]]:
 
 
 def _cause(a: str, b: str, confs: Sequence[float | None], cfg: CheckConfig) -> tuple[str, tuple[str, ...]]:
-    known = [d for d in _diff_letters(a, b) if frozenset(d) in OCR_CONFUSIONS]
-    ev = ["differing letters: " + ", ".join(f"{x or '∅'}/{y or '∅'}" for x, y in _diff_letters(a, b))]
+    """``likely_ocr`` or ``likely_text``, and the evidence (differing letters, OCR confidences).
+
+    With OCR words: low confidence (< ``low_conf``) on either side, or a known OCR confusion
+    among the differing letters that no high confidence (≥ ``high_conf`` on both sides)
+    contradicts, means ``likely_ocr``. Without any OCR (text input) an OCR cause is
+    impossible: ``likely_text``, the confusion pair still named in the evidence."""
+    diffs = _diff_letters(a, b)
+    known = [d for d in diffs if frozenset(d) in OCR_CONFUSIONS]
+    ev = ["differing letters: " + ", ".join(f"{x or '∅'}/{y or '∅'}" for x, y in diffs)]
     seen = [c for c in confs if c is not None]
     if seen:
         ev.append("OCR confidence: " + ", ".join(f"{c:.0f}" for c in seen))
     else:
-        ev.append("no OCR confidence (text input)")
-    if seen and min(seen) < cfg.low_conf:
-        return "likely_ocr", tuple(ev)
+        ev.append("no OCR (text input)")
     if known:
         ev.append("known OCR confusion: " + ", ".join(f"{x}/{y}" for x, y in known))
-        if not seen or min(seen) < cfg.high_conf:
-            return "likely_ocr", tuple(ev)
+    if not seen:
+        return "likely_text", tuple(ev)
+    if min(seen) < cfg.low_conf:
+        return "likely_ocr", tuple(ev)
+    if known and min(seen) < cfg.high_conf:
+        return "likely_ocr", tuple(ev)
     return "likely_text", tuple(ev)
 
 
@@ -177,7 +203,8 @@ def _finding(kind: str, severity: str, left: Mention, right: Mention | None, mes
 
 
 def _where(m: Mention, *, with_lang: bool = True) -> str:
-    return f"({m.lang.upper()}, paragraph {m.paragraph})" if with_lang else f"(paragraph {m.paragraph})"
+    page = f", page {m.page}" if m.page is not None and m.bbox is not None else ""
+    return f"({m.lang.upper()}, paragraph {m.paragraph}{page})" if with_lang else f"(paragraph {m.paragraph}{page})"
 
 
 # ---------------------------------------------------------------- names
@@ -244,7 +271,37 @@ def _name_findings(g_ru: _Group, g_kk: _Group, ru: Sequence[Segment], kk: Sequen
         used.add(best[2])
         for pa, pb, r in best[3]:
             out.append(_name_disc(pa, g_ru, ru, "ru", pb, g_kk, kk, "kk", r, cfg))
+        b = kk_p[best[2]]
+        for x, gx, sx, lx, y, gy, sy, ly in ((a, g_ru, ru, "ru", b, g_kk, kk, "kk"), (b, g_kk, kk, "kk", a, g_ru, ru, "ru")):
+            lost = _lost_patronymic(x, lx, y, gy, ly, cfg)
+            if lost is not None:
+                out.append(_missing_part_disc(lost, x, gx, sx, lx, y, gy, sy, ly))
     return out
+
+
+def _lost_patronymic(x: Entity, lx: str, y: Entity, gy: _Group, ly: str, cfg: CheckConfig) -> NamePart | None:
+    """The patronymic of ``x`` when its match ``y`` (surname and given name, no initials) has none
+    and no word of ``y``'s text is that patronymic (an extractor miss is not a finding)."""
+    roles_x = {p.role for p in x.parts}
+    roles_y = {p.role for p in y.parts}
+    if "patronymic" not in roles_x or "patronymic" in roles_y or "initials" in roles_y or not {"surname", "given"} <= roles_y:
+        return None
+    (patr,) = [p for p in x.parts if p.role == "patronymic"]
+    keys = {k for k in name_keys(patr.text, lx) if not k.startswith("patr:")}
+    for m in re.finditer(r"[^\W\d_]{3,}", gy.text):
+        ky = {k for k in name_keys(m.group(0), ly) if not k.startswith("patr:")}
+        if keys & ky or max((fuzz.ratio(p, q) for p in keys for q in ky), default=0.0) >= cfg.name_ratio:
+            return None
+    return patr
+
+
+def _missing_part_disc(patr: NamePart, x: Entity, gx: _Group, sx: Sequence[Segment], lx: str, y: Entity, gy: _Group, sy: Sequence[Segment], ly: str) -> Discrepancy:
+    xi, xspan = gx.locate(patr.span)
+    yi, yspan = gy.locate(y.span)
+    left = _mention(sx, lx, xi, patr.text, xspan)
+    right = _mention(sy, ly, yi, y.text, yspan)
+    msg = f"Patronymic «{patr.text}» {_where(left)} is missing from «{y.text}» {_where(right)}."
+    return _finding("name", "medium", left, right, msg, "likely_text", (f"{lx.upper()} name «{x.text}», {ly.upper()} name «{y.text}»",))
 
 
 def _name_disc(pa: NamePart, ga: _Group, sa: Sequence[Segment], la: str, pb: NamePart, gb: _Group, sb: Sequence[Segment], lb: str, r: float, cfg: CheckConfig, *, same_lang: bool = False) -> Discrepancy:
@@ -358,6 +415,40 @@ def _org_findings(g_ru: _Group, g_kk: _Group, ru: Sequence[Segment], kk: Sequenc
 # ---------------------------------------------------------------- dates and numbers
 
 
+def _bare(key: str) -> str:
+    """A number key without its "№" (a sign OCR drops or misreads is not a difference)."""
+    return key.lstrip("№")
+
+
+_LONE_CELL_MAX = 3
+"""A number alone in a table cell with at most this many characters ("0", "5%") can vanish in OCR."""
+
+
+def _cell_at(text: str, pos: int) -> tuple[int, str]:
+    """Column index and stripped content of the TAB-separated cell of ``text`` holding ``pos``."""
+    col = text.count("\t", 0, pos)
+    return col, text.split("\t")[col].strip()
+
+
+def _dropped_cell(e: Entity, g: _Group, other: _Group, segs: Sequence[Segment], o_segs: Sequence[Segment]) -> bool:
+    """True when ``e`` is a short number alone in a table cell whose cell on the other side is empty
+    and was read by OCR: Tesseract drops lone short cells ("0"), so that is no finding."""
+    i, span = g.locate(e.span)
+    seg = segs[i]
+    if "\t" not in seg.text or len(e.text.strip()) > _LONE_CELL_MAX:
+        return False
+    col, content = _cell_at(seg.text, span[0])
+    if content != e.text.strip():
+        return False
+    for j in other.idx:
+        o = o_segs[j]
+        if "\t" in o.text and o.words and o.text.count("\t") == seg.text.count("\t"):
+            if o.text.split("\t")[col].strip() == "":
+                log.debug("number %r in an OCR-emptied cell (column %d): not a finding", e.text, col)
+                return True
+    return False
+
+
 def _coarser(a: str, b: str) -> bool:
     return a != b and (b.startswith(a + "-") or a.startswith(b + "-"))
 
@@ -365,10 +456,13 @@ def _coarser(a: str, b: str) -> bool:
 def _value_findings(kind: str, g_ru: _Group, g_kk: _Group, ru: Sequence[Segment], kk: Sequence[Segment], cfg: CheckConfig) -> list[Discrepancy]:
     ra = [e for e in g_ru.entities if e.kind == kind]
     ka = [e for e in g_kk.entities if e.kind == kind]
-    rkeys = {e.key for e in ra}
-    kkeys = {e.key for e in ka}
-    left_over_r = [e for e in ra if e.key not in kkeys and not (kind == "date" and any(_coarser(e.key, k) for k in kkeys))]
-    left_over_k = [e for e in ka if e.key not in rkeys and not (kind == "date" and any(_coarser(e.key, k) for k in rkeys))]
+    rkeys = {_bare(e.key) for e in ra}
+    kkeys = {_bare(e.key) for e in ka}
+    left_over_r = [e for e in ra if _bare(e.key) not in kkeys and not (kind == "date" and any(_coarser(e.key, k) for k in kkeys))]
+    left_over_k = [e for e in ka if _bare(e.key) not in rkeys and not (kind == "date" and any(_coarser(e.key, k) for k in rkeys))]
+    if kind == "number":
+        left_over_r = [e for e in left_over_r if not _dropped_cell(e, g_ru, g_kk, ru, kk)]
+        left_over_k = [e for e in left_over_k if not _dropped_cell(e, g_kk, g_ru, kk, ru)]
     # one entity per distinct key
     left_over_r = list({e.key: e for e in reversed(left_over_r)}.values())[::-1]
     left_over_k = list({e.key: e for e in reversed(left_over_k)}.values())[::-1]
@@ -422,9 +516,10 @@ def _position_findings(g_ru: _Group, g_kk: _Group, ru: Sequence[Segment], kk: Se
         m = _mention(segs, lang, i, word, span)
         o_segs, o_lang = (kk, "kk") if lang == "ru" else (ru, "ru")
         right = _mention(o_segs, o_lang, other.idx[0], "", None)
+        many, few = max(len(mr), len(mk)), min(len(mr), len(mk))
         msg = (
-            f"Position differs: «{word}» {_where(m)} appears {max(len(mr), len(mk))} time(s), "
-            f"its counterpart {min(len(mr), len(mk))} time(s) in {o_lang.upper()} paragraph {other.idx[0]}."
+            f"Position differs: «{word}» ({name}) appears {many} time(s) {_where(m)}, "
+            f"its translation {few} time(s) in {o_lang.upper()} paragraph {other.idx[0]}."
         )
         out.append(_finding("position", "medium", m, right, msg, "likely_text", (f"term {name}: RU {len(mr)}, KK {len(mk)}",)))
     return out

@@ -304,22 +304,29 @@ def extract_dates(text: str, lang: str) -> list[Entity]:
 
 # ---------------------------------------------------------------- numbers
 
+# "№" as OCR reads it: "М09/15", "Ме09/15", "N 09/15", "No09/15" (only before digits).
+_NUMERO = r"(?:№|(?<![\w№])(?:[МM][еeоo]?(?=\d)|N[oо°sе]?\.?(?=\s?\d)))"
 _NUM_RE = re.compile(
-    r"№\s*(?P<proto>\d+(?:/\d+)*)"
+    rf"{_NUMERO}\s*(?P<proto>\d+(?:/\d+)*)"
+    # a protocol-like number whose "№" was lost: "06/13" (same key as "№06/13")
+    r"|(?<![\w.,/])(?P<slash>\d+(?:/\d+)+)(?![\w/])"
     r"|(?<![\w.,/])(?P<num>\d{1,3}(?:\u00a0\d{3})+(?:[.,]\d+)?|\d{1,3}(?: \d{3})+(?![\d.])|\d+(?:[.,]\d+)?)(?P<pct>\s?%)?(?![\w])"
 )
 
 
 def extract_numbers(text: str, *, taken: list[tuple[int, int]] | None = None) -> list[Entity]:
-    """Numbers outside dates: amounts (spaces or nbsp), decimals, percentages, ``№09/15``."""
+    """Numbers outside dates: amounts (spaces or nbsp), decimals, percentages, ``№09/15``.
+
+    Protocol numbers get one key however the "№" came out: ``№06/13``, ``06/13`` (sign lost)
+    and the OCR readings ``М09/15``/``N 09/15`` all give ``№06/13``-style keys."""
     taken = taken or []
     out: list[Entity] = []
     for m in _NUM_RE.finditer(text):
         span = (m.start(), m.end())
         if _overlaps(span, taken):
             continue
-        if m.group("proto"):
-            key = "№" + m.group("proto")
+        if m.group("proto") or m.group("slash"):
+            key = "№" + (m.group("proto") or m.group("slash"))
         else:
             key = re.sub(r"[\s\u00a0]", "", m.group("num")).replace(",", ".")
             if m.group("pct"):

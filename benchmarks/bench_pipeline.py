@@ -45,10 +45,10 @@ class PageScore:
 
 
 def _ground_truth(number: int) -> tuple[str, bool]:
-    stem = GT_DIR / f"{SAMPLE.stem}.page-{number:03d}"
-    meta = json.loads(stem.with_suffix(".gt.json").read_text(encoding="utf-8"))
+    stem = f"{SAMPLE.stem}.page-{number:03d}"
+    meta = json.loads((GT_DIR / f"{stem}.gt.json").read_text(encoding="utf-8"))
     has_table = any(b.get("kind") == "table" or b.get("cells") for b in meta.get("blocks", []))
-    return stem.with_suffix(".gt.txt").read_text(encoding="utf-8"), has_table
+    return (GT_DIR / f"{stem}.gt.txt").read_text(encoding="utf-8"), has_table
 
 
 def _plain_tesseract(png: Path) -> str:

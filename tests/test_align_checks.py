@@ -40,7 +40,8 @@ def test_sample_findings_with_gold_alignment() -> None:
     (bab,) = [d for d in discs if d.left.text == "Бабецов" and d.right and d.right.lang == "kk"]
     assert bab.severity == "high"
     assert bab.message == "Surname differs: «Бабецов» (RU, paragraph 14) vs «Бабенов» (KK, paragraph 13)."
-    assert bab.cause == "likely_ocr"  # ц/н is a known OCR confusion
+    assert bab.cause == "likely_text"  # text input: no OCR, so an OCR cause is impossible
+    assert any("known OCR confusion: ц/н" in e for e in bab.evidence)
     assert ru[bab.left.paragraph].text[slice(*bab.left.span)] == "Бабецов"
     assert kk[bab.right.paragraph].text[slice(*bab.right.span)] == "Бабенов"
     (patr,) = [d for d in discs if d.left.text == "Базартаевич" and d.left.lang == "ru"]
