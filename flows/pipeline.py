@@ -89,7 +89,7 @@ def segment_document(pages: list[Page], doc_id: str) -> list[Segment]:
 def read_text_document(path: str, doc_id: str) -> list[Segment]:
     from ocr.layout import segments_from_text
 
-    return segments_from_text(Path(path).read_text(encoding="utf-8"), doc_id=doc_id)
+    return segments_from_text(Path(path).read_text(encoding="utf-8"), doc_id=doc_id, split_rows=True)
 
 
 @task(name="label-languages", cache_policy=NO_CACHE)
@@ -267,12 +267,9 @@ def _finish_one(
         else:
             get_run_logger().error("%s: %s (left in the inbox for the next run)", path.name, e)
             summary.failed[str(path)] = str(e)
-    except OSError as e:
-        get_run_logger().error("%s: %s (left in the inbox for the next run)", path.name, e)
+    except Exception as e:  # noqa: BLE001 - an OS error or a bug on one file must not stop the night's run
+        get_run_logger().exception("%s: %s (left in the inbox for the next run)", path.name, e)
         summary.failed[str(path)] = f"{type(e).__name__}: {e}"
-    finally:
-        for f in futures:  # a failed document's other pages are not waited for
-            f.wait(0)
 
 
 def _quarantine(path: Path, error: QostilError, inbox: Path, cfg: RunConfig, *, doc_id: str | None) -> Quarantined:
