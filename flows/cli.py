@@ -75,19 +75,58 @@ def ocr(
             sys.stdout.flush()
 
 
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="A qostil.toml (default: $QOSTIL_CONFIG); QOSTIL_* variables override it."),
+]
+WorkersOption = Annotated[int | None, typer.Option(help="Pages OCR'd at once on this machine.")]
+DaskOption = Annotated[str | None, typer.Option("--dask-address", help="Run OCR tasks on this Dask cluster.")]
+
+
 @app.command()
 def run(
-    inbox: Annotated[Path, typer.Argument(help="Folder of filings to process.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where per-document results go.")] = Path("out"),
+    inbox: Annotated[Path | None, typer.Argument(help="Folder of filings to process (default: from the config).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where per-document results go.")] = None,
     model: Annotated[str | None, typer.Option(help="Encoder: a folder, a name, or 'default'.")] = None,
+    config: ConfigOption = None,
+    workers: WorkersOption = None,
+    dask_address: DaskOption = None,
 ) -> None:
     """Run the nightly ingestion once over INBOX, writing OUT/<doc-id>/ for each document."""
     with cli_exception_handler():
         _offline_prefect()
         from flows.commands import run_ingest
+        from flows.settings import load_settings, with_overrides
 
-        code = run_ingest(inbox, out, model=model, console=err)
+        settings = with_overrides(
+            load_settings(config), inbox=inbox, outbox=out, model=model, workers=workers, dask_address=dask_address
+        )
+        code = run_ingest(settings.inbox, settings.outbox, model=None, console=err, config=settings.run)
         raise typer.Exit(int(code))
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    inbox: Annotated[Path | None, typer.Option(help="Folder of filings (default: from the config).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where results go.")] = None,
+    cron: Annotated[str | None, typer.Option(help="When to run, e.g. '0 2 * * *' (default 02:00).")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Time zone of the cron (default Asia/Almaty).")] = None,
+    workers: WorkersOption = None,
+    dask_address: DaskOption = None,
+) -> None:
+    """Run the nightly ingestion on a schedule (a Prefect deployment served from this process)."""
+    with cli_exception_handler():
+        from flows.serve import serve as serve_deployment
+        from flows.settings import load_settings, with_overrides
+
+        settings = with_overrides(
+            load_settings(config), inbox=inbox, outbox=out, cron=cron, timezone=timezone,
+            workers=workers, dask_address=dask_address,
+        )
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        serve_deployment(settings)
 
 
 @app.command()

@@ -24,23 +24,29 @@ def run_ocr(file: Path, *, lang: str, dpi: int) -> Iterator[str]:
         yield recognize_page(source, cfg).text
 
 
-def run_ingest(inbox: Path, out: Path, *, model: str | None, console: Console) -> ExitCode:
-    """Run ``nightly_ingest`` once; print a summary; return the exit code for the outcome."""
+def run_ingest(
+    inbox: Path, out: Path, *, model: str | None, console: Console, config: RunConfig | None = None
+) -> ExitCode:
+    """Run ``nightly_ingest`` once; print a summary; return the exit code for the outcome.
+
+    0: everything processed or already done; 9: some files quarantined (the rest done);
+    8: some files failed for a reason that may pass (left in the inbox); 10: another run holds OUT.
+    """
     from dataclasses import replace
 
     from flows import progress
-    from flows.pipeline import nightly_ingest
+    from flows.pipeline import ingest_flow
     from models import check_tesseract_languages
 
     if not inbox.is_dir():
         raise InputFileError(f"{inbox}: inbox folder not found.")
-    cfg = RunConfig.from_env()
+    cfg = config or RunConfig.from_env()
     if model:
         cfg = replace(cfg, model=model)
     check_tesseract_languages(("rus", "kaz"))
     out.mkdir(parents=True, exist_ok=True)
     with progress.progress_bars(console):
-        summary = nightly_ingest(str(inbox), str(out), cfg)
+        summary = ingest_flow(cfg)(str(inbox), str(out), cfg)
     for result in summary.processed:
         console.print(
             f"[green]done[/green] {Path(result.source).name}: {result.discrepancies} finding(s) → {result.out_dir}",
@@ -48,14 +54,18 @@ def run_ingest(inbox: Path, out: Path, *, model: str | None, console: Console) -
         )
     for path in summary.skipped:
         console.print(f"[blue]skipped[/blue] {Path(path).name}: already processed", highlight=False)
+    for q in summary.quarantined:
+        console.print(
+            f"[yellow]quarantined[/yellow] {Path(q.source).name}: {q.reason} (see {q.reason_path})", highlight=False
+        )
     for path, reason in summary.failed.items():
-        console.print(f"[red]failed[/red] {Path(path).name}: {reason}", highlight=False)
+        console.print(f"[red]failed[/red] {Path(path).name}: {reason} (left in the inbox)", highlight=False)
     console.print(
-        f"processed {len(summary.processed)}, skipped {len(summary.skipped)}, failed {len(summary.failed)}; "
-        f"results in {out.resolve()}",
+        f"processed {len(summary.processed)}, skipped {len(summary.skipped)}, "
+        f"quarantined {len(summary.quarantined)}, failed {len(summary.failed)}; results in {out.resolve()}",
         highlight=False,
     )
-    return ExitCode.ok if summary.ok else ExitCode.batch_incomplete
+    return summary.exit_code
 
 
 def _text_parts(ru: Path, kk: Path) -> tuple[list, list]:
