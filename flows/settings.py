@@ -68,8 +68,8 @@ def load_settings(config_file: Path | None = None, *, environ: Mapping[str, str]
     run_values = {k: (None if v == "" else v) for k, v in run_values.items()}
     run = RunConfig.from_env(RunConfig.from_mapping(run_values, where=where), environ=env)
     settings = Settings(
-        inbox=Path(env.get("QOSTIL_INBOX") or data.get("inbox") or Settings.inbox),
-        outbox=Path(env.get("QOSTIL_OUTBOX") or data.get("outbox") or data.get("out") or Settings.outbox),
+        inbox=Path(env.get("QOSTIL_INBOX") or data.get("inbox") or "inbox"),
+        outbox=Path(env.get("QOSTIL_OUTBOX") or data.get("outbox") or data.get("out") or "out"),
         cron=env.get("QOSTIL_CRON") or schedule.get("cron") or DEFAULT_CRON,
         timezone=env.get("QOSTIL_TIMEZONE") or schedule.get("timezone") or DEFAULT_TIMEZONE,
         deployment=env.get("QOSTIL_DEPLOYMENT") or data.get("deployment") or DEFAULT_DEPLOYMENT,
@@ -83,7 +83,9 @@ def with_overrides(settings: Settings, **changes: Any) -> Settings:
     """Command-line options over the settings: ``None`` means "not given"."""
     service = {k: v for k, v in changes.items() if v is not None and k in Settings.__dataclass_fields__}
     run = {k: v for k, v in changes.items() if v is not None and k in RunConfig.__dataclass_fields__}
-    return replace(settings, **service, run=replace(settings.run, **run).validated())
+    merged = replace(settings, **service, run=replace(settings.run, **run).validated())
+    _check_schedule(merged)
+    return merged
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
