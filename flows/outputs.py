@@ -2,7 +2,9 @@
 
 A file is written to a temporary name and renamed, so a crash never leaves a
 half-written result; ``done.json`` is written last, so a document is "done"
-only when everything else is on disk.
+only when everything else is on disk. The readers' files (report, TMX, feed)
+come from ``publish/``; the database rows from ``store/``; the Prefect
+artifacts are created here, the only module of the publishers that knows Prefect.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from publish.document import PublishedDocument
 from qostil.records import Discrepancy, Pair, Segment
 
 DONE_MARKER = "done.json"
@@ -43,6 +47,7 @@ def write_atomic(path: Path, data: str) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are for other users too
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -83,6 +88,30 @@ def is_done(out_dir: Path, doc_id: str) -> bool:
     return (out_dir / doc_id / DONE_MARKER).is_file()
 
 
+def published_document(
+    result: DocumentResult,
+    *,
+    ru: Sequence[Segment],
+    kk: Sequence[Segment],
+    other: Sequence[Segment],
+    pairs: Sequence[Pair],
+    findings: Sequence[Discrepancy],
+    dpi: int = 300,
+) -> PublishedDocument:
+    """The publishers' view of one processed document."""
+    return PublishedDocument(
+        doc_id=result.doc_id,
+        source=result.source,
+        pages=result.pages,
+        ru=tuple(ru),
+        kk=tuple(kk),
+        other=tuple(other),
+        pairs=tuple(pairs),
+        findings=tuple(findings),
+        dpi=dpi,
+    )
+
+
 def write_document(
     out_dir: Path,
     result: DocumentResult,
@@ -92,18 +121,24 @@ def write_document(
     other: Sequence[Segment],
     pairs: Sequence[Pair],
     findings: Sequence[Discrepancy],
+    dpi: int = 300,
 ) -> Path:
-    """Write every per-document file, then the ``done.json`` marker; return the folder."""
+    """Write every per-document file, then the ``done.json`` marker; return the folder.
+
+    Files: ru.txt, kk.txt, pairs.json, discrepancies.json, segments.jsonl,
+    pairs.jsonl, pairs.tmx, report.html, done.json.
+    """
+    from publish.feed import jsonl, segment_rows
+    from publish.files import publish_document_files
+
     folder = out_dir / result.doc_id
+    doc = published_document(result, ru=ru, kk=kk, other=other, pairs=pairs, findings=findings, dpi=dpi)
     write_atomic(folder / "ru.txt", segments_text(ru))
     write_atomic(folder / "kk.txt", segments_text(kk))
     write_atomic(folder / "pairs.json", _json(pairs_json(pairs, ru, kk)))
     write_atomic(folder / "discrepancies.json", _json(discrepancies_json(findings)))
-    segments = [*ru, *kk, *other]
-    write_atomic(
-        folder / "segments.jsonl",
-        "".join(json.dumps(s.to_json(), ensure_ascii=False) + "\n" for s in segments),
-    )
+    write_atomic(folder / "segments.jsonl", jsonl(segment_rows(doc)))
+    publish_document_files(out_dir, doc)
     write_atomic(folder / DONE_MARKER, _json(
         {
             "doc_id": result.doc_id,
@@ -113,6 +148,80 @@ def write_document(
             "kk_segments": result.kk_segments,
             "pairs": result.pairs,
             "discrepancies": result.discrepancies,
+            "dpi": dpi,
         }
     ))
     return folder
+
+
+def store_document(out_dir: Path, doc: PublishedDocument) -> str:
+    """Store ``doc`` in the results database (``QOSTIL_DB_URL`` or ``OUT/qostil.db``); return its URL."""
+    from store.db import database_url, open_store
+
+    with open_store(database_url(out_dir)) as db:
+        db.save_document(doc)
+        return db.url
+
+
+def publish_artifacts(doc: PublishedDocument, report: Path) -> None:
+    """Keyed Prefect artifacts of one document: its findings as markdown and as a table, and its report link."""
+    from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+
+    from publish.summary import artifact_key, findings_markdown, findings_table
+
+    link = report.resolve().as_uri()
+    create_markdown_artifact(
+        key=artifact_key(doc, "summary"),
+        markdown=findings_markdown(doc, report_link=link),
+        description=f"qostil findings of {doc.name}",
+    )
+    if doc.findings:
+        create_table_artifact(
+            key=artifact_key(doc, "findings"), table=findings_table(doc), description=f"findings of {doc.name}"
+        )
+    create_link_artifact(
+        key=artifact_key(doc, "report"), link=link, link_text=f"{doc.name}: report", description="HTML report"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What a run did, file by file, for the run files and the database."""
+
+    run_id: str
+    inbox: str
+    started_at: datetime | None
+    processed: tuple[tuple[str, str], ...]  # (path, doc_id)
+    skipped: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...]  # (path, why)
+
+
+def write_run(out_dir: Path, run: RunOutcome) -> Path:
+    """The run's own files over every finished document in ``out_dir`` and its row in the database; the index page."""
+    from flows.documents import file_sha256
+    from publish.files import publish_run_files
+    from store.db import RunRecord, database_url, open_store
+
+    url = database_url(out_dir)
+    with open_store(url) as db:
+        skipped = []
+        for path in run.skipped:
+            try:
+                skipped.append((path, file_sha256(Path(path))))
+            except OSError:
+                skipped.append((path, None))
+        db.save_run(
+            RunRecord(
+                id=run.run_id,
+                inbox=run.inbox,
+                out_dir=str(out_dir),
+                started_at=run.started_at,
+                finished_at=datetime.now(timezone.utc),
+                processed=run.processed,
+                skipped=skipped,
+                failed=run.failed,
+            )
+        )
+        shown = db.url
+    files = publish_run_files(out_dir, skipped=run.skipped, failed=dict(run.failed), database=shown)
+    return files.index

@@ -6,6 +6,7 @@ function from ``ocr/`` or ``align/``. Only the I/O steps retry.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from flows import progress
 from flows.config import RunConfig
 from flows.documents import DocumentInfo, identify
 from flows.inbox import plan_inbox
-from flows.outputs import DocumentResult, write_document
+from flows.outputs import (
+    DocumentResult, RunOutcome, publish_artifacts, published_document, store_document, write_document, write_run,
+)
 from flows.quarantine import Quarantined, is_permanent, is_transient, quarantine_file, quarantine_folder
 from flows.recovery import run_lock, sweep_incomplete
 from qostil.errors import ExitCode, OcrTimeoutError, PageTimeoutError, QostilError
@@ -137,8 +140,30 @@ def publish_document(
         pairs=len(pairs),
         discrepancies=len(findings),
     )
+    doc = published_document(result, ru=parts.ru, kk=parts.kk, other=parts.other, pairs=pairs, findings=findings)
+    store_document(Path(out_dir), doc)  # before done.json: a rerun of a document stored but not written re-stores it
     write_document(Path(out_dir), result, ru=parts.ru, kk=parts.kk, other=parts.other, pairs=pairs, findings=findings)
+    publish_artifacts(doc, Path(result.out_dir) / "report.html")
     return result
+
+
+@task(name="publish-run", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
+def publish_run(summary: IngestSummary, inbox: str, out_dir: str) -> str:
+    """The run's summary page, XLSX, Parquet and database row, over every finished document in ``out_dir``."""
+    from prefect.artifacts import create_link_artifact
+    from prefect.runtime import flow_run
+
+    run = RunOutcome(
+        run_id=str(flow_run.id or uuid.uuid4()),
+        inbox=inbox,
+        started_at=flow_run.scheduled_start_time,
+        processed=tuple((r.source, r.doc_id) for r in summary.processed),
+        skipped=tuple(summary.skipped),
+        failed=(*summary.failed.items(), *((q.source, q.reason) for q in summary.quarantined)),
+    )
+    index = write_run(Path(out_dir), run)
+    create_link_artifact(key="qostil-run-summary", link=index.resolve().as_uri(), link_text="qostil run summary")
+    return str(index)
 
 
 def _submit_pages(info: DocumentInfo, cfg: RunConfig) -> list[PrefectFuture[Page]]:
@@ -238,6 +263,7 @@ def nightly_ingest(inbox: str, out_dir: str, config: RunConfig | None = None) ->
         for info, futures in submitted:
             _finish_one(info, futures, out_dir, cfg, summary=summary, inbox=inbox_dir)
             bars.document_done()
+        publish_run(summary, inbox, out_dir)
     get_run_logger().info(
         "processed %d, skipped %d (already done), quarantined %d, failed %d",
         len(summary.processed), len(summary.skipped), len(summary.quarantined), len(summary.failed),

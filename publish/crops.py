@@ -1,0 +1,118 @@
+"""Scan crops: the part of a page image around a finding's words, as a PNG data URI.
+
+Boxes are page pixels at the resolution the OCR read the page at. A crop keeps
+some of the line around the words (so a translator sees the context) and draws
+a box around the words themselves; large crops are scaled down.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from qostil.errors import QostilError
+from qostil.records import BBox
+
+log = logging.getLogger(__name__)
+
+#: Widest crop embedded in a report, in pixels (wider crops are scaled down).
+MAX_CROP_WIDTH = 720
+#: Tallest part of a box kept (a whole missing paragraph is cut to its first lines).
+MAX_BOX_HEIGHT = 360
+
+PageLoader = Callable[[int], np.ndarray | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Crop:
+    """A crop ready to embed: a data URI and its pixel size."""
+
+    uri: str
+    width: int
+    height: int
+    page: int
+
+
+def crop_region(box: BBox, size: tuple[int, int]) -> BBox:
+    """The region to cut for ``box`` on a page of ``size`` (width, height): the box plus a margin."""
+    w, h = size
+    line_h = max(12, min(box.height, 80))
+    mx = max(7 * line_h, 120)  # a few words either side
+    my = max(round(0.45 * line_h), 8)  # the line itself, not half of its neighbours
+    y1 = min(box.y1, box.y0 + MAX_BOX_HEIGHT)
+    return BBox(max(0, box.x0 - mx), max(0, box.y0 - my), min(w, box.x1 + mx), min(h, y1 + my))
+
+
+def crop_png(image: np.ndarray, box: BBox, *, max_width: int = MAX_CROP_WIDTH) -> tuple[bytes, int, int]:
+    """PNG bytes of the region around ``box`` with the box outlined in red; and the PNG's size."""
+    h, w = image.shape[:2]
+    region = crop_region(box, (w, h))
+    if region.width <= 0 or region.height <= 0:
+        raise ValueError(f"box {box} is outside the {w}x{h} page")
+    gray = Image.fromarray(np.ascontiguousarray(image[region.y0:region.y1, region.x0:region.x1]))
+    img = gray.convert("RGB")
+    draw = ImageDraw.Draw(img)
+    pad = 4
+    draw.rectangle(
+        (box.x0 - region.x0 - pad, box.y0 - region.y0 - pad, min(box.x1, region.x1) - region.x0 + pad,
+         min(box.y1, region.y1) - region.y0 + pad),
+        outline=(220, 30, 30),
+        width=3,
+    )
+    if img.width > max_width:
+        img = img.resize((max_width, max(1, round(img.height * max_width / img.width))), Image.LANCZOS)
+    img = img.quantize(colors=32)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True)
+    return buf.getvalue(), img.width, img.height
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+class PageImages:
+    """Page images of one source file, loaded on first use and kept for the document."""
+
+    def __init__(self, source: str | Path | None, *, dpi: int = 300) -> None:
+        self._source = Path(source) if source else None
+        self._dpi = dpi
+        self._pages: dict[int, np.ndarray | None] = {}
+
+    def __call__(self, number: int) -> np.ndarray | None:
+        if number not in self._pages:
+            self._pages[number] = self._load(number)
+        return self._pages[number]
+
+    def _load(self, number: int) -> np.ndarray | None:
+        from ocr.sources import load_page
+
+        if self._source is None or not self._source.is_file() or self._source.suffix.lower() in (".txt", ".md"):
+            return None
+        try:
+            return load_page(self._source, number, dpi=self._dpi).image
+        except QostilError as e:
+            log.warning("no crops from page %d of %s: %s", number, self._source.name, e)
+            return None
+
+
+def crop_for(pages: PageLoader, page: int | None, box: BBox | None) -> Crop | None:
+    """The crop of ``box`` on ``page``, or None when there is no box or no image to cut from."""
+    if page is None or box is None:
+        return None
+    image = pages(page)
+    if image is None:
+        return None
+    try:
+        png, width, height = crop_png(image, box)
+    except ValueError as e:
+        log.warning("page %d: %s", page, e)
+        return None
+    return Crop(data_uri(png), width, height, page)

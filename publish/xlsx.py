@@ -1,0 +1,190 @@
+"""The run's findings workbook: one row per finding, with columns for the translator's verdict.
+
+Every text from a scan is written as a string cell: a text that starts with
+``=`` stays text (no formula injection) and control characters Excel rejects
+are replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from publish.document import PublishedDocument
+from publish.html import CAUSE_LABELS, REPORT_NAME
+from qostil.records import Discrepancy, Mention
+
+VERDICTS = ("OCR error", "translation error", "fine")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+#: (header, width, wrap) of the findings sheet, in order.
+COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("Document", 26, True),
+    ("Finding", 18, False),
+    ("Kind", 14, False),
+    ("Severity", 10, False),
+    ("Cause", 18, False),
+    ("RU page", 8, False),
+    ("KK page", 8, False),
+    ("RU text", 28, True),
+    ("KK text", 28, True),
+    ("Message", 50, True),
+    ("RU paragraph", 60, True),
+    ("KK paragraph", 60, True),
+    ("OCR confidence", 11, False),
+    ("Report", 12, False),
+    ("Verdict", 18, False),
+    ("Translator note", 40, True),
+    ("Document id", 20, False),
+)
+HEADERS = tuple(c[0] for c in COLUMNS)
+_SEVERITY_FILL = {
+    "high": PatternFill("solid", fgColor="FFD6D6"),
+    "medium": PatternFill("solid", fgColor="FFE3C2"),
+    "low": PatternFill("solid", fgColor="FFF4C2"),
+}
+
+
+def cell_text(text: str | None) -> str | None:
+    return None if text is None else _ILLEGAL.sub(" ", text)
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any) -> None:
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = cell_text(value)
+        cell.data_type = "s"  # never a formula, whatever the scan said
+    else:
+        cell.value = value
+
+
+def _sides(doc: PublishedDocument, f: Discrepancy) -> dict[str, tuple[Mention, str, str]]:
+    """The finding's mentions by column (ru, kk) as (mention, prefix, paragraph text).
+
+    A finding within one language has two mentions of that language: the second
+    goes to the other column, prefixed with its language (``[RU] ``).
+    """
+    out: dict[str, tuple[Mention, str, str]] = {}
+    for m in (f.left, f.right):
+        if m is None:
+            continue
+        seg = doc.segment_of(m)
+        col = m.lang if m.lang in ("ru", "kk") and m.lang not in out else ("kk" if "ru" in out else "ru")
+        prefix = "" if col == m.lang else f"[{m.lang.upper()}] "
+        out[col] = (m, prefix, seg.text if seg else "")
+    return out
+
+
+def finding_row(doc: PublishedDocument, f: Discrepancy, *, report_href: str) -> list[Any]:
+    sides = _sides(doc, f)
+    ru, kk = sides.get("ru"), sides.get("kk")
+
+    def text(side: tuple[Mention, str, str] | None) -> str:
+        return "" if side is None else side[1] + side[0].text
+
+    def para(side: tuple[Mention, str, str] | None) -> str:
+        return "" if side is None else side[1] + side[2]
+
+    confs = [m.conf for m in (f.left, f.right) if m is not None and m.conf is not None]
+    return [
+        doc.name,
+        f.id,
+        f.kind.replace("_", " "),
+        f.severity,
+        CAUSE_LABELS.get(f.cause, f.cause),
+        ru[0].page if ru else None,
+        kk[0].page if kk else None,
+        text(ru),
+        text(kk),
+        f.message,
+        para(ru),
+        para(kk),
+        round(min(confs), 1) if confs else None,
+        report_href,
+        None,
+        None,
+        doc.doc_id,
+    ]
+
+
+def _sheet_findings(ws: Worksheet, docs: Sequence[PublishedDocument], href: str) -> int:
+    ws.title = "Findings"
+    for col, (header, width, _wrap) in enumerate(COLUMNS, 1):
+        cell = ws.cell(row=1, column=col, value=header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="2F3B52")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    row = 1
+    report_col = HEADERS.index("Report") + 1
+    sev_col = HEADERS.index("Severity") + 1
+    for doc in docs:
+        for f in doc.findings:
+            row += 1
+            link = href.format(doc_id=doc.doc_id) + f"#f-{f.id}"
+            for col, value in enumerate(finding_row(doc, f, report_href=link), 1):
+                _put(ws, row, col, value)
+                ws.cell(row=row, column=col).alignment = Alignment(vertical="top", wrap_text=COLUMNS[col - 1][2])
+            cell = ws.cell(row=row, column=report_col, value="open")
+            cell.hyperlink = link
+            cell.style = "Hyperlink"
+            cell.alignment = Alignment(vertical="top")
+            if f.severity in _SEVERITY_FILL:
+                ws.cell(row=row, column=sev_col).fill = _SEVERITY_FILL[f.severity]
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(row, 2)}"
+    verdict = DataValidation(
+        type="list",
+        formula1='"' + ",".join(VERDICTS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Verdict",
+        error="Choose OCR error, translation error or fine.",
+        promptTitle="Verdict",
+        prompt="Was this an OCR error, a translation error, or fine?",
+        showInputMessage=True,
+    )
+    col = get_column_letter(HEADERS.index("Verdict") + 1)
+    verdict.add(f"{col}2:{col}{max(row, 2) + 500}")
+    ws.add_data_validation(verdict)
+    return row - 1
+
+
+def _sheet_documents(ws: Worksheet, docs: Sequence[PublishedDocument], href: str) -> None:
+    headers = ("Document", "Pages", "RU paragraphs", "KK paragraphs", "Pairs", "Findings", "High", "Report", "Document id")
+    widths = (34, 8, 14, 14, 8, 10, 8, 10, 70)
+    for col, (h, w) in enumerate(zip(headers, widths), 1):
+        ws.cell(row=1, column=col, value=h).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(col)].width = w
+    for row, doc in enumerate(docs, 2):
+        values = (doc.name, doc.pages, len(doc.ru), len(doc.kk), len(doc.pairs), len(doc.findings),
+                  sum(f.severity == "high" for f in doc.findings), "open", doc.doc_id)
+        for col, v in enumerate(values, 1):
+            _put(ws, row, col, v)
+        cell = ws.cell(row=row, column=8)
+        cell.hyperlink = href.format(doc_id=doc.doc_id)
+        cell.style = "Hyperlink"
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:I{max(2, len(docs) + 1)}"
+
+
+def write_findings_xlsx(
+    path: Path, docs: Sequence[PublishedDocument], *, report_href: str = "{doc_id}/" + REPORT_NAME
+) -> int:
+    """Write the workbook (sheets Findings and Documents); return the number of finding rows."""
+    wb = Workbook()
+    rows = _sheet_findings(wb.active, docs, report_href)
+    _sheet_documents(wb.create_sheet("Documents"), docs, report_href)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+    return rows
