@@ -6,8 +6,11 @@ text, tests and benchmarks build them by hand.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Union
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)

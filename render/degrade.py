@@ -63,7 +63,7 @@ def skew(img: np.ndarray, angle: float) -> np.ndarray:
 
 def gaussian_noise(img: np.ndarray, rng: np.random.Generator, *, sigma: float = 8.0) -> np.ndarray:
     """Add zero-mean Gaussian sensor noise of standard deviation ``sigma`` (grey levels)."""
-    noise = rng.normal(0.0, sigma, img.shape)
+    noise = rng.standard_normal(img.shape, dtype=np.float32) * np.float32(sigma)
     return np.clip(img.astype(np.float32) + noise, 0, 255).astype(np.uint8)
 
 
@@ -92,12 +92,14 @@ def jpeg(img: np.ndarray, *, quality: int = 40) -> np.ndarray:
 def uneven_light(img: np.ndarray, rng: np.random.Generator, *, strength: float = 0.25) -> np.ndarray:
     """Multiply by a smooth illumination field: one side or corner up to ``strength`` darker."""
     h, w = img.shape[:2]
+    sh, sw = max(2, h // 16), max(2, w // 16)  # the field is smooth: compute it small, then enlarge
     angle = rng.uniform(0, 2 * np.pi)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    ramp = (xx / w - 0.5) * np.cos(angle) + (yy / h - 0.5) * np.sin(angle)  # about -0.7..0.7
-    cy, cx = rng.uniform(0.2, 0.8) * h, rng.uniform(0.2, 0.8) * w
-    spot = np.exp(-(((xx - cx) / w) ** 2 + ((yy - cy) / h) ** 2) * 3)
-    field_ = 1.0 - strength * np.clip(ramp + 0.5, 0, 1.2) / 1.2 * 0.8 - strength * 0.2 * (1 - spot)
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    ramp = (xx / sw - 0.5) * np.cos(angle) + (yy / sh - 0.5) * np.sin(angle)  # about -0.7..0.7
+    cy, cx = rng.uniform(0.2, 0.8) * sh, rng.uniform(0.2, 0.8) * sw
+    spot = np.exp(-(((xx - cx) / sw) ** 2 + ((yy - cy) / sh) ** 2) * 3)
+    small = 1.0 - strength * np.clip(ramp + 0.5, 0, 1.2) / 1.2 * 0.8 - strength * 0.2 * (1 - spot)
+    field_ = cv2.resize(small.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     return np.clip(img.astype(np.float32) * field_, 0, 255).astype(np.uint8)
 
 

@@ -319,7 +319,7 @@ class _Composer:
     def _furniture_line(self, text: str, top: int, *, rule: bool = False) -> None:
         face = self.furniture
         x = self.left + (self.text_width - face.length(text)) / 2
-        self._draw_words(face, text.split(), x, top, space=face.length(" "), kind="furniture", block=-1)
+        self._draw_words(face, text.split(), x=x, top=top, space=face.length(" "), kind="furniture", block=-1)
         if rule:
             y = top + self.pitch(face) + self.rule
             self.page.draw.rectangle((self.left, y, self.right, y + max(1, self.rule // 2)), fill=0)
@@ -347,9 +347,9 @@ class _Composer:
         self,
         face: Face,
         words: list[str],
+        *,
         x: float,
         top: int,
-        *,
         space: float,
         kind: str,
         block: int,
@@ -408,7 +408,7 @@ class _Composer:
             elif align == "right":
                 x += avail - natural
             line = self._draw_words(
-                face, words, x, self.y, space=gap, kind=kind, block=block, prefix=prefix if i == 0 else None
+                face, words, x=x, top=self.y, space=gap, kind=kind, block=block, prefix=prefix if i == 0 else None
             )
             self.mark(block, BLOCK_KINDS_BY_LINE.get(kind, kind), line.bbox)
             self.y += pitch
@@ -493,12 +493,12 @@ class _Composer:
         self.text_lines(face, title, x0=self.left, width=self.text_width, align="left", kind="signature", block=index)
         name_face = self.body
         name_w = name_face.length(block.name)
-        self._scribble(index, block.name, self.left + int(self.text_width * 0.45), self.y - pitch // 2, pitch)
+        self._scribble(index, block.name, x=self.left + int(self.text_width * 0.45), y=self.y - pitch // 2, size=pitch)
         line = self._draw_words(
             name_face,
             block.name.split(),
-            self.right - name_w,
-            self.y,
+            x=self.right - name_w,
+            top=self.y,
             space=name_face.length(" "),
             kind="signature",
             block=index,
@@ -506,7 +506,7 @@ class _Composer:
         self.mark(index, "signature", line.bbox)
         self.y += pitch + round(pitch * self.style.para_space)
 
-    def _scribble(self, index: int, seed_text: str, x: int, y: int, size: int) -> None:
+    def _scribble(self, index: int, seed_text: str, *, x: int, y: int, size: int) -> None:
         """A pen scribble (a signature) made from a seed of the name: deterministic, no text."""
         seed = int.from_bytes(hashlib.sha256(f"{index}:{seed_text}".encode()).digest()[:4], "big")
         rng = np.random.default_rng(seed)
@@ -693,7 +693,10 @@ class _Composer:
                     take = max(1, avail)
                 last_part = take >= remaining
                 split = _split_name(not first_part, not last_part)
-                self._row_part(index, r, cells, done, take, xs, face, pad_x, pad_y, pitch, split)
+                self._row_part(
+                    index, r, cells, done=done, take=take, xs=xs, face=face, pad_x=pad_x, pad_y=pad_y, pitch=pitch,
+                    split=split,
+                )
                 done = [min(len(w), d + take) for (_, _, w, _), d in zip(cells, done)]
                 first_part = False
                 if last_part:
@@ -706,6 +709,7 @@ class _Composer:
         index: int,
         r: int,
         cells: list[tuple[int, int, list[tuple[list[str], str]], str]],
+        *,
         done: list[int],
         take: int,
         xs: list[int],
@@ -770,7 +774,7 @@ class _Composer:
         for i, page in enumerate(self.pages):
             img = np.asarray(page.image, dtype=np.uint8).copy()
             for ink, x0, y0 in page.stamps:
-                _composite_ink(img, ink, x0, y0, STAMP_GRAY)
+                _composite_ink(img, ink, x0=x0, y0=y0, gray=STAMP_GRAY)
             blocks = []
             for index, boxes in sorted(page.blocks.items()):
                 if index < 0:
@@ -804,7 +808,6 @@ def _split_name(continued: bool, continues: bool) -> str:
 
 def _mark_splits(lines: list[GtLine], blocks: list[GtBlock]) -> list[GtLine]:
     """Mark the first/last non-table line of a block that runs over a page break."""
-    by_index = {b.index: b for b in blocks}
     out = list(lines)
     for b in blocks:
         if b.kind == "table" or not (b.continued or b.continues):
@@ -816,11 +819,10 @@ def _mark_splits(lines: list[GtLine], blocks: list[GtBlock]) -> list[GtLine]:
             out[idx[0]] = replace(out[idx[0]], split="end")
         if b.continues:
             out[idx[-1]] = replace(out[idx[-1]], split="start" if not out[idx[-1]].split else "middle")
-    del by_index
     return out
 
 
-def _composite_ink(img: np.ndarray, ink: np.ndarray, x0: int, y0: int, gray: int) -> None:
+def _composite_ink(img: np.ndarray, ink: np.ndarray, *, x0: int, y0: int, gray: int) -> None:
     """Darken ``img`` with ink of luma ``gray`` where the coverage mask ``ink`` (0..255) is set."""
     h, w = ink.shape
     H, W = img.shape
