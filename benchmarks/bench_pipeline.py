@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.metrics import cer, kazakh_letter_recall, machine_description, wer  # noqa: E402
+from benchmarks.metrics import cer, kazakh_letters_kept, machine_description, wer  # noqa: E402
 
 SAMPLE = REPO / "samples" / "inbox" / "kzhk-prospectus-amendment-2015.pdf"
 GT_DIR = REPO / "samples" / "scans"
@@ -40,7 +40,7 @@ class PageScore:
     engine: str
     cer: float
     wer: float
-    kk_recall: float
+    kk_kept: tuple[int, int]
     seconds: float
 
 
@@ -81,7 +81,7 @@ def score_pages(pages: list[int]) -> list[PageScore]:
             for engine, text, seconds in (("tesseract", plain, plain_s), ("qostil", ours, ours_s)):
                 scores.append(
                     PageScore(number, has_table, engine, cer(truth, text), wer(truth, text),
-                              kazakh_letter_recall(truth, text), seconds)
+                              kazakh_letters_kept(truth, text), seconds)
                 )
             print(f"page {number}: plain CER {scores[-2].cer:.2%} ({plain_s:.1f}s), "
                   f"qostil CER {scores[-1].cer:.2%} ({ours_s:.1f}s)", flush=True)
@@ -104,9 +104,10 @@ def _summary_rows(scores: list[PageScore]) -> list[str]:
             sel = [s for s in scores if s.engine == engine and keep(s)]
             if not sel:
                 continue
+            kept, total = (sum(s.kk_kept[i] for s in sel) for i in (0, 1))
             rows.append(
                 f"| {subset} | {engine} | {len(sel)} | {statistics.mean(s.cer for s in sel):.2%} | "
-                f"{statistics.mean(s.wer for s in sel):.2%} | {statistics.mean(s.kk_recall for s in sel):.2%} | "
+                f"{statistics.mean(s.wer for s in sel):.2%} | {kept / max(1, total):.2%} of {total} | "
                 f"{statistics.mean(s.seconds for s in sel):.2f} |"
             )
     return rows

@@ -26,12 +26,21 @@ def wer(reference: str, hypothesis: str) -> float:
     return Levenshtein.distance(ref, hyp) / max(1, len(ref))
 
 
-def kazakh_letter_recall(reference: str, hypothesis: str) -> float:
-    """Share of the reference's Kazakh-only letters that the hypothesis kept (multiset overlap)."""
+def kazakh_letters_kept(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(kept, total): the reference's Kazakh-only letters, and how many the hypothesis kept (multiset overlap).
+
+    Pool these over pages before dividing: a Russian page with three Kazakh letters must not
+    weigh as much as a Kazakh page with three hundred.
+    """
     ref = Counter(ch for ch in reference if ch in KAZAKH_LETTERS)
     hyp = Counter(ch for ch in hypothesis if ch in KAZAKH_LETTERS)
-    total = sum(ref.values())
-    return 1.0 if total == 0 else sum((ref & hyp).values()) / total
+    return sum((ref & hyp).values()), sum(ref.values())
+
+
+def kazakh_letter_recall(reference: str, hypothesis: str) -> float:
+    """Share of the reference's Kazakh-only letters that the hypothesis kept."""
+    kept, total = kazakh_letters_kept(reference, hypothesis)
+    return 1.0 if total == 0 else kept / total
 
 
 def machine_description() -> str:
