@@ -67,8 +67,9 @@ def jsonl(rows: Iterable[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
-_LIST_STR = pa.list_(pa.string())
-_LIST_INT = pa.list_(pa.int32())
+# Parquet names a list's items "element": naming them so here makes the schema read back unchanged.
+_LIST_STR = pa.list_(pa.field("element", pa.string(), nullable=False))
+_LIST_INT = pa.list_(pa.field("element", pa.int32(), nullable=False))
 
 
 def _field(name: str, type_: pa.DataType, doc: str, *, nullable: bool = False) -> pa.Field:

@@ -1,0 +1,176 @@
+"""The run's XLSX, each document's TMX, the JSON Lines feed and the Parquet file, read back with their own readers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import load_workbook
+
+from flows.outputs import DocumentResult, write_document
+from publish.demo import build_demo
+from publish.document import load_document
+from publish.feed import PAIRS_SCHEMA, schema
+from publish.files import publish_run_files
+from publish.xlsx import HEADERS, VERDICTS, write_findings_xlsx
+from qostil.records import BBox, Discrepancy, Mention, Pair, Segment, Word
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    doc = build_demo(tmp_path_factory.mktemp("inbox"))
+    result = DocumentResult(
+        doc_id=doc.doc_id, source=doc.source, out_dir=str(out / doc.doc_id), pages=doc.pages,
+        ru_segments=len(doc.ru), kk_segments=len(doc.kk), pairs=len(doc.pairs), discrepancies=len(doc.findings),
+    )
+    write_document(out, result, ru=doc.ru, kk=doc.kk, other=doc.other, pairs=doc.pairs, findings=doc.findings)
+    files = publish_run_files(out)
+    return out, doc, files
+
+
+def test_document_folder_reads_back_as_written(run):
+    out, doc, _ = run
+    again = load_document(out / doc.doc_id)
+    assert again == doc
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def test_xlsx_has_one_row_per_finding_with_both_texts(run):
+    out, doc, files = run
+    assert files.findings == len(doc.findings)
+    ws = load_workbook(out / "findings.xlsx")["Findings"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == HEADERS
+    body = [dict(zip(HEADERS, r)) for r in rows[1:]]
+    assert sorted(r["Finding"] for r in body) == sorted(f.id for f in doc.findings)
+    name = next(r for r in body if r["Kind"] == "name")
+    assert (name["RU text"], name["KK text"]) == ("Бабецов", "Бабенов")
+    assert (name["RU page"], name["KK page"]) == (1, 2)
+    assert name["Document"] == "demo-filing.tiff" and name["Severity"] == "high"
+    assert name["RU paragraph"].startswith("Бабецов Булат") and name["KK paragraph"].startswith("Бабенов Булат")
+    number = next(r for r in body if r["Kind"] == "number")
+    assert number["Cause"] == "likely OCR error" and number["OCR confidence"] == 41.0
+    missing = next(r for r in body if r["Kind"] == "missing segment")
+    assert missing["KK text"] in ("", None) and missing["KK page"] is None
+
+
+def test_xlsx_is_formatted_for_reading_and_has_a_verdict_list(run):
+    out, doc, _ = run
+    wb = load_workbook(out / "findings.xlsx")
+    ws = wb["Findings"]
+    assert ws.freeze_panes == "C2"
+    assert ws.auto_filter.ref == f"A1:Q{len(doc.findings) + 1}"
+    assert ws.column_dimensions["J"].width == 50  # Message
+    assert ws["J2"].alignment.wrap_text
+    verdict_col = "O"
+    assert ws[f"{verdict_col}1"].value == "Verdict"
+    (dv,) = ws.data_validations.dataValidation
+    assert dv.type == "list" and dv.formula1 == '"' + ",".join(VERDICTS) + '"'
+    assert f"{verdict_col}2" in dv.sqref
+    link = ws["N2"].hyperlink.target
+    target, _, anchor = link.partition("#")
+    assert (out / target).is_file() and anchor.startswith("f-")
+    assert f'id="{anchor}"' in (out / target).read_text(encoding="utf-8")
+    assert [r[0] for r in wb["Documents"].iter_rows(min_row=2, values_only=True)] == ["demo-filing.tiff"]
+
+
+def test_xlsx_never_turns_scan_text_into_a_formula(tmp_path, run):
+    _, doc, _ = run
+    seg_ru = Segment("x-0000", doc.doc_id, "ru", "paragraph", '=HYPERLINK("http://evil","click") Иванов\x07')
+    seg_kk = Segment("x-0001", doc.doc_id, "kk", "paragraph", "=1+1 Иванов")
+    f = Discrepancy(
+        "f1", "name", "high",
+        Mention("ru", 0, "=HYPERLINK(", (0, 11), "x-0000"), Mention("kk", 0, "=1+1", (0, 4), "x-0001"), "=2+2",
+    )
+    evil = type(doc)(doc.doc_id, "e.pdf", 1, (seg_ru,), (seg_kk,), (), (Pair((0,), (0,), 0.5),), (f,))
+    write_findings_xlsx(tmp_path / "f.xlsx", [evil])
+    ws = load_workbook(tmp_path / "f.xlsx")["Findings"]
+    row = dict(zip(HEADERS, (c for c in ws[2])))
+    for col in ("RU text", "KK text", "Message", "RU paragraph"):
+        assert row[col].data_type == "s", col
+    assert row["RU paragraph"].value.startswith('=HYPERLINK("http://evil"') and "\x07" not in row["RU paragraph"].value
+
+
+# ---------------------------------------------------------------- TMX
+
+
+def test_tmx_parses_with_translate_toolkit(run):
+    from translate.storage.tmx import tmxfile
+
+    out, doc, _ = run
+    data = (out / doc.doc_id / "pairs.tmx").read_bytes()
+    tmx = tmxfile(data, sourcelanguage="ru-KZ", targetlanguage="kk-KZ")
+    units = [u for u in tmx.units if not u.isheader()]
+    both = [p for p in doc.pairs if p.ru and p.kk]
+    assert len(units) == len(both) == 4
+    for unit, pair in zip(units, both):
+        assert unit.source == "\n".join(doc.ru[i].text for i in pair.ru)
+        assert unit.target == "\n".join(doc.kk[i].text for i in pair.kk)
+    assert units[1].source.startswith("Бабецов") and units[1].target.startswith("Бабенов")
+    langs = {tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tmx.document.iter("tuv")}
+    assert langs == {"ru-KZ", "kk-KZ"}
+    assert tmx.document.getroot().get("version") == "1.4"
+
+
+def test_tmx_keeps_markup_and_drops_control_characters():
+    from translate.storage.tmx import tmxfile
+
+    from publish.document import PublishedDocument
+    from publish.tmx import document_tmx
+
+    ru = (Segment("a-0", "a" * 64, "ru", "paragraph", "<script>alert(1)</script> & «Кузет»\x0c"),)
+    kk = (Segment("a-1", "a" * 64, "kk", "paragraph", "<p>Күзет</p> & \x01"),)
+    doc = PublishedDocument("a" * 64, "x.pdf", 1, ru, kk, (), (Pair((0,), (0,), 0.7),))
+    (unit,) = tmxfile(document_tmx(doc).encode("utf-8")).units
+    assert unit.source == "<script>alert(1)</script> & «Кузет» "
+    assert unit.target == "<p>Күзет</p> &  "
+
+
+# ---------------------------------------------------------------- JSON Lines and Parquet
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_jsonl_feed_follows_its_schemas(run):
+    out, doc, _ = run
+    segments = _lines(out / doc.doc_id / "segments.jsonl")
+    pairs = _lines(out / doc.doc_id / "pairs.jsonl")
+    for row in segments:
+        jsonschema.validate(row, schema("segment"))
+    for row in pairs:
+        jsonschema.validate(row, schema("pair"))
+    assert len(segments) == len(doc.ru) + len(doc.kk) + len(doc.other)
+    assert len(pairs) == len(doc.pairs)
+    by_part = {(s["part"], s["position"]): s for s in segments}
+    for p in pairs:  # the pair's positions point at the right lines of segments.jsonl
+        assert [by_part[("ru", i)]["id"] for i in p["ru"]] == p["ru_ids"]
+        assert [by_part[("kk", i)]["id"] for i in p["kk"]] == p["kk_ids"]
+    assert sorted(f for p in pairs for f in p["findings"]) == sorted(f.id for f in doc.findings)
+
+
+def test_schema_rejects_a_broken_line():
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"doc_id": "nothex", "index": -1}, schema("pair"))
+
+
+def test_parquet_reads_back_with_the_documented_schema(run):
+    out, doc, _ = run
+    table = pq.read_table(out / "pairs.parquet")
+    assert table.schema.equals(PAIRS_SCHEMA, check_metadata=True)
+    assert table.num_rows == len(doc.pairs)
+    rows = table.to_pylist()
+    assert rows[1]["ru_text"].startswith("Бабецов") and rows[1]["kk_pages"] == [2]
+    assert rows[1]["findings"] == 1 and rows[1]["max_severity"] == "high"
+    assert rows[0]["findings"] == 0 and rows[0]["max_severity"] is None
+    assert [r["shape"] for r in rows] == ["1-1", "1-1", "1-1", "1-1", "1-0"]
+    documented = (Path(__file__).resolve().parent.parent / "docs" / "feed.md").read_text(encoding="utf-8")
+    for field in PAIRS_SCHEMA:
+        assert f"`{field.name}`" in documented, f"docs/feed.md does not document {field.name}"
