@@ -24,6 +24,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ocr import _tesseract
+from ocr.confusables import fix_confusables
 from ocr.layout import reading_order
 from ocr.preprocess import PreprocessConfig, preprocess
 from ocr.sources import SourcePage
@@ -52,6 +53,9 @@ class OcrConfig:
     use_text_layer: bool = True
     """Read a PDF page's good text layer instead of OCR."""
     min_text_layer_words: int = 5
+    fix_confusables: bool = True
+    """Fix known Tesseract confusions word by word (:mod:`ocr.confusables`: mixed-script words,
+    Latin look-alikes in Cyrillic lines, Kazakh ``і`` read as ``!`` or ``1``)."""
     tables: bool = True
     """Find ruled-table cells (:mod:`ocr.tables`), erase the rules before OCR, record the cells."""
 
@@ -200,11 +204,12 @@ def recognize_page(source_page: SourcePage, cfg: OcrConfig, *, engine: OcrEngine
             log.info("page %d: ruled table with %d cells", source_page.number, len(cells))
             image = erase_rules(image)
     page = engine.recognize(image, cfg, number=source_page.number, dpi=pre.dpi)
+    lines = fix_confusables(page.lines) if cfg.fix_confusables else page.lines
     return reading_order(Page(
         cells=cells,
         number=page.number,
         image_size=page.image_size,
-        lines=page.lines,
+        lines=lines,
         dpi=page.dpi,
         rotation=pre.rotation,
         source=page.source,

@@ -2,6 +2,15 @@
 
 Reads PDF (PyMuPDF, rendered at ``dpi``), multi-page TIFF, PNG and JPEG
 (Pillow). The type is decided by the file's first bytes, never its name.
+
+An image that declares no (or an absurd) resolution gets one from its pixel
+size (:func:`infer_dpi`): when its sides are in A4's (or US Letter's) ratio
+within 3 %, in either orientation, the resolution is its short side over the
+paper's width in inches, rounded to a common scanner setting (150, 200, 240,
+300, 400, 600) when within 5 % of one; otherwise 300 is assumed. A declared
+72 or 96 DPI (screen defaults that tools write) on a paper-shaped image is
+treated as undeclared. A 1654×2339
+image is thus a 200-DPI A4 scan (and is upscaled before OCR), not a tiny page.
 Every way a file can be unreadable becomes an :class:`InputFileError` (or a
 subclass) whose message names the file and says what is wrong in plain words.
 """
@@ -243,14 +252,39 @@ def _open_image(path: Path) -> _ImageContext:
     return _ImageContext(path)
 
 
+PAPER_WIDTHS_IN = {"A4": (8.268, 11.693), "Letter": (8.5, 11.0)}
+COMMON_DPI = (150, 200, 240, 300, 400, 600)
+#: What image tools write when nobody set a resolution; on a paper-shaped page the pixel size wins.
+SCREEN_DPI = (72, 96)
+
+
+def infer_dpi(width: int, height: int) -> int | None:
+    """The resolution a page image of ``width``×``height`` pixels was scanned at, when its ratio says
+    A4 or US Letter (see the module docstring); None when the size says nothing."""
+    short, long_ = sorted((width, height))
+    if short <= 0:
+        return None
+    for paper_w, paper_h in PAPER_WIDTHS_IN.values():
+        if abs((long_ / short) / (paper_h / paper_w) - 1) <= 0.03:
+            dpi = short / paper_w
+            near = min(COMMON_DPI, key=lambda d: abs(d - dpi))
+            dpi = near if abs(near - dpi) <= 0.05 * near else round(dpi)
+            return int(dpi) if _SANE_DPI[0] <= dpi <= _SANE_DPI[1] else None
+    return None
+
+
 def _declared_dpi(img: Image.Image) -> int:
     dpi = img.info.get("dpi")
     try:
         x = float(dpi[0]) if dpi else 0.0
     except (TypeError, ValueError, IndexError):
         x = 0.0
-    if _SANE_DPI[0] <= x <= _SANE_DPI[1]:
+    inferred = infer_dpi(*img.size)
+    if _SANE_DPI[0] <= x <= _SANE_DPI[1] and not (round(x) in SCREEN_DPI and inferred is not None):
         return round(x)
+    if inferred is not None:
+        log.info("image declares no resolution; %d×%d px reads as %d DPI", *img.size, inferred)
+        return inferred
     return DEFAULT_DPI
 
 

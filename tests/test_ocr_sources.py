@@ -154,3 +154,33 @@ def test_decompression_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
     with pytest.raises(InputTooLargeError, match="too many pixels"):
         list(iter_pages(path))
+
+
+@pytest.mark.parametrize(
+    ("size", "declared", "dpi"),
+    [
+        ((1654, 2339), None, 200),  # A4 at 200 DPI, no resolution written
+        ((2339, 1654), None, 200),  # the same, landscape
+        ((1654, 2339), (72, 72), 200),  # a screen default on a paper-shaped page
+        ((1700, 2200), None, 200),  # US Letter at 200 DPI
+        ((1654, 2339), (150, 150), 150),  # a real declaration wins
+        ((900, 400), None, 300),  # not paper-shaped: assume 300
+    ],
+)
+def test_undeclared_dpi_is_read_from_the_page_size(tmp_path: Path, size: tuple[int, int], declared, dpi: int) -> None:
+    path = tmp_path / "scan.png"
+    kwargs = {"dpi": declared} if declared else {}
+    Image.new("L", size, 255).save(path, **kwargs)
+    (page,) = iter_pages(path)
+    assert page.dpi == dpi
+
+
+def test_undeclared_200_dpi_scan_is_upscaled_before_ocr(tmp_path: Path) -> None:
+    from ocr.preprocess import PreprocessConfig, preprocess
+
+    path = tmp_path / "scan.png"
+    Image.new("L", (1654, 2339), 255).save(path)
+    (page,) = iter_pages(path)
+    result = preprocess(page.image, PreprocessConfig(), dpi=page.dpi)
+    assert "upscale" in result.steps and result.dpi == 300
+    assert result.image.shape == (round(2339 * 1.5), round(1654 * 1.5))
