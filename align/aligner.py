@@ -1,7 +1,8 @@
-"""Paragraph alignment: Vecalign-style dynamic programming over RU and KK segments.
+"""Paragraph alignment: Vecalign-style dynamic programming over RU and KK segments, anchored and banded.
 
 Layout (after vecalign's ``dp_utils``): the move set is data (:data:`MOVES`);
-features (:func:`side_features`), costs (:func:`move_costs`), the DP
+per-segment features (:func:`segment_features`, :func:`segment_anchors`), the
+cost of every move over a whole band at once (:func:`band_costs`), the DP
 (:func:`dp`), the traceback (:func:`traceback`) and scoring (:func:`score_pairs`)
 are separate functions. :func:`align_segments` strings them together.
 
@@ -9,53 +10,74 @@ Cost of aligning RU group *x* with KK group *y* (each one or two consecutive
 segments; a group's embedding is that of its concatenated text):
 
 * ``2·(1 − cos(x, y)) / (n(x) + n(y))`` where ``n(x)`` is the mean of
-  ``1 − cos(x, y')`` over seeded random KK segments ``y'`` (and vice versa):
+  ``1 − cos(x, y')`` over seeded random KK groups ``y'`` (and vice versa):
   Vecalign's normalisation, which calibrates the narrow similarity range of
   e5-type encoders per segment;
-* minus an **anchor** bonus — the weighted share of anchors both groups hold
-  (digits, normalised dates, ``№`` numbers, surnames folded to a common key),
-  rare anchors weighing more — plus a penalty when both hold anchors and share
-  none;
+* minus an **anchor** bonus: the weighted share of the anchors both groups hold,
+  rarer anchors weighing more (``1/log2(1 + document frequency)``). Anchors are
+  numbers (``1 599`` = ``1599``, ``0,26`` = ``0.26``), dates (``14.11.2024``,
+  ``14 ноября 2024`` and ``2024 жылғы 14 қарашадағы`` give the same day, month
+  and year anchors), ``№``/compound numbers (``04/276``, ``9-1``), and
+  capitalised words folded to a cross-language key (Kazakh letters folded,
+  ``х``→``к``, vowels dropped, first three consonants: ``Кзылкогинский`` and
+  ``Қызылқоға`` both give ``кзл``); plus a penalty when both groups hold
+  numbers and share none;
+* **item numbers** (``36.``, ``1)``, a table row's number cell) are kept apart
+  from the other numbers: by default they only constrain merges (below), and
+  ``item_weight`` (0 by default) can add a bonus for equal ones. Real acts
+  renumber (a Kazakh list with one more item shifts every later number by
+  one), so equal numbers are no evidence that two rows match;
 * plus a **length** penalty ``|log(len ratio) − typical log ratio|``;
-* plus **structure**: a table row only aligns with table rows (other
-  pairings are forbidden), list items prefer list items (soft penalty).
+* plus **structure**: a table row only aligns with table rows (other pairings
+  are forbidden), list items prefer list items (soft penalty), and a group never
+  holds two numbered items or two table rows unless the second row continues the
+  first (an empty first cell: a row broken across lines or pages). So table rows
+  and numbered items are never paired across rows.
 
 The cost is weighted by ``(a + b) / 2`` so that a 2-2 merge costs what two 1-1
 pairs would, plus a small merge penalty. A skip (1-0 or 0-1) costs a
-percentile of sampled random-pair costs times ``skip_scale`` (seeded sampling).
+percentile of sampled off-diagonal 1-1 costs times ``skip_scale`` (seeded).
 
-Short documents (``n·m ≤ full_limit²``) get the full DP. Longer ones are
-aligned coarse-to-fine as in Vecalign: blocks of ``coarse_factor`` segments are
-averaged and aligned recursively, and the fine DP runs only within ``band``
-cells of the projected coarse path, so time and memory grow linearly with
-document length.
+Speed: anchors are extracted once per segment with a few regular expressions
+and stored as padded integer arrays; the cost of each move is computed for every
+cell of the search band at once in numpy (chunks of ``chunk`` cells), and the DP
+walks rows with slice operations only. Short documents (``n·m ≤ full_limit²``)
+get the full DP. Longer ones are aligned coarse-to-fine as in Vecalign: blocks of
+``coarse_factor`` segments are averaged and aligned recursively, and the fine DP
+runs only within ``band`` cells of the projected coarse path, so time and memory
+grow linearly with document length.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 import numpy as np
 
-from align.entities import extract_entities
-from align.normalize import loose_fold
+from align.embed import EmbeddingCache, EncodeFn, Encoder
+from align.normalize import MONTH_KK_RE, MONTH_RU_RE, fold, month_number
 from qostil.errors import AlignmentError
 from qostil.records import Pair, Segment
 
 log = logging.getLogger(__name__)
 
+__all__ = [
+    "MOVES", "AlignConfig", "EmbeddingCache", "align_segments", "segment_anchors", "leading_item",
+    "dp", "traceback", "band_costs", "band_from_path", "full_band",
+]
+
 MOVES: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 0), (0, 1))
 _INF = float("inf")
+Path = list[tuple[tuple[int, ...], tuple[int, ...]]]
 
 
 @dataclass(frozen=True, slots=True)
 class AlignConfig:
-    """Every knob of the aligner; the defaults were tuned on the sample filing's gold alignment."""
+    """Every knob of the aligner; the defaults were tuned on the gold alignments in ``tests/data/gold``."""
 
     full_limit: int = 300
     """Full DP when ``n * m <= full_limit ** 2``; banded coarse-to-fine DP above."""
@@ -71,64 +93,92 @@ class AlignConfig:
     """How many random segments of the other side normalise each group's similarity."""
     anchor_weight: float = 0.3
     anchor_miss: float = 0.15
+    item_weight: float = 0.0
+    """Bonus for equal item numbers, penalty for different ones. Off by default: real acts renumber
+    (kzlaw-74437: one extra Kazakh item shifts every later number), and on the gold set any
+    weight above 0 only cost accuracy; item numbers still forbid merging two numbered items."""
     length_weight: float = 0.25
     merge_penalty: float = 0.4
     continuation_bonus: float = 0.5
     """Taken off a merge whose second segment continues the first (a table row with an empty first cell)."""
     list_penalty: float = 0.1
+    max_anchors: int = 16
+    """Anchors kept per group (the rarest ones)."""
+    chunk: int = 32768
+    """Band cells costed per numpy batch (bounds the temporary memory)."""
     seed: int = 0
     prompt: str | None = "passage"
 
 
-class Encoder(Protocol):
-    def encode(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray: ...
+# ---------------------------------------------------------------- anchors
+
+_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.((?:19|20)\d\d)(?!\d)")
+_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,]\d)")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?(?:[/-]\d+)*")
+_ITEM_RE = re.compile(r"^[\s«\"*]*(\d{1,3}(?:\.\d{1,3})*)(?:[.)](?=\s|$)|\)|\t|\s*$)")
+_WORD_RE = re.compile(r"[A-Za-zА-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]+")
+_MONTH_RE = re.compile(rf"(?<![а-я])(?:{MONTH_RU_RE}|{MONTH_KK_RE})[а-я]*")
+_NOT_SKELETON = set("аеиоуыэюяьъйwaeiouy")
 
 
-EncodeFn = Callable[[Sequence[str]], np.ndarray]
+def _num_key(tok: str) -> str:
+    tok = tok.replace(",", ".")
+    if re.fullmatch(r"\d+", tok):
+        return str(int(tok))
+    return tok.rstrip(".")
 
 
-class EmbeddingCache:
-    """Embeds texts through an encoder, caching by text hash so nothing is embedded twice."""
-
-    def __init__(self, encoder: Encoder | EncodeFn, *, prompt: str | None = "passage") -> None:
-        self._encode = _encode_fn(encoder, prompt)
-        self._cache: dict[str, np.ndarray] = {}
-        self.encoded = 0
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
-        todo = list(dict.fromkeys(k for k in keys if k not in self._cache))
-        if todo:
-            by_key = dict(zip(keys, texts))
-            vecs = np.asarray(self._encode([by_key[k] for k in todo]), dtype=np.float32)
-            if vecs.ndim != 2 or len(vecs) != len(todo):
-                raise AlignmentError(f"The encoder returned an array of shape {vecs.shape} for {len(todo)} texts.")
-            norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-            vecs = vecs / np.maximum(norms, 1e-12)
-            for k, v in zip(todo, vecs):
-                self._cache[k] = v
-            self.encoded += len(todo)
-        if not keys:
-            return np.zeros((0, 1), dtype=np.float32)
-        return np.stack([self._cache[k] for k in keys])
+def name_skeleton(word: str) -> str:
+    """Cross-language key of a capitalised word: folded, х→к, vowels dropped, first three consonants."""
+    w = fold(word).replace("х", "к")
+    return "".join(c for c in w if c not in _NOT_SKELETON)[:3]
 
 
-def _encode_fn(encoder: Encoder | EncodeFn, prompt: str | None) -> EncodeFn:
-    enc = getattr(encoder, "encode", None)
-    if enc is None:
-        if not callable(encoder):
-            raise AlignmentError("The encoder must be callable or have an .encode(texts) method.")
-        return encoder  # type: ignore[return-value]
+def leading_item(text: str, *, kind: str = "paragraph", cells: Sequence[str] = ()) -> str | None:
+    """The item number a segment starts with (``36.``, ``1)``, a table row's number cell), else None."""
+    if kind == "table_row" and cells:
+        first = cells[0].strip().rstrip(".")
+        return first if re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*", first) else None
+    m = _ITEM_RE.match(text)
+    return m.group(1) if m else None
 
-    def call(texts: Sequence[str]) -> np.ndarray:
-        if prompt is not None:
-            try:
-                return enc(list(texts), prompt=prompt)
-            except TypeError:
-                pass
-        return enc(list(texts))
 
-    return call
+def segment_anchors(text: str, lang: str = "ru", *, kind: str = "paragraph", cells: Sequence[str] = ()) -> frozenset[str]:
+    """Anchors both languages share: ``n:`` numbers, ``m:`` months, ``w:`` name keys, ``i:`` the item number.
+
+    ``lang`` is accepted for symmetry with the other stages; the rules are the same
+    for both languages (months are recognised in either).
+    """
+    out: set[str] = set()
+    item = leading_item(text, kind=kind, cells=cells)
+    body = text
+    if item is not None:
+        out.add("i:" + item)
+        if kind == "table_row" and cells:
+            body = text.split("\t", 1)[1] if "\t" in text else ""
+        else:
+            m = _ITEM_RE.match(text)
+            body = text[m.end() :] if m else text
+    for m in _DATE_RE.finditer(body):
+        out.update((f"n:{int(m.group(1))}", f"m:{int(m.group(2))}", f"n:{m.group(3)}"))
+    body = _DATE_RE.sub(" ", body)
+    for m in _THOUSANDS_RE.finditer(body):
+        out.add("n:" + str(int(re.sub(r"\D", "", m.group(0)))))
+    body = _THOUSANDS_RE.sub(" ", body)
+    for m in _NUMBER_RE.finditer(body):
+        out.add("n:" + _num_key(m.group(0)))
+    low = fold(body)
+    for m in _MONTH_RE.finditer(low):
+        num = month_number(m.group(0))
+        if num:
+            out.add(f"m:{num}")
+    words = _WORD_RE.findall(body)
+    for w in words:
+        if len(w) >= 4 and w[0].isupper() and not w.isupper():
+            key = name_skeleton(w)
+            if len(key) == 3:
+                out.add("w:" + key)
+    return frozenset(out)
 
 
 # ---------------------------------------------------------------- features
@@ -140,33 +190,20 @@ class SideFeatures:
 
     emb: dict[int, np.ndarray]
     length: dict[int, np.ndarray]
-    anchors: dict[int, list[frozenset[str]]]
-    table: dict[int, np.ndarray]  # 0 none, 1 all table rows, 2 mixed
-    listy: dict[int, np.ndarray]
-    cont: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    anchors: list[frozenset[str]]
+    """Per segment (groups of two take the union)."""
+    items: list[str | None]
+    table: np.ndarray  # per segment: 1 table row, 0 other
+    listy: np.ndarray
+    cont: np.ndarray
     """cont[s] = 1 when segment s + 1 continues segment s (a 2-group that belongs together)."""
+    structural: bool = True
+    """False at coarse levels (blocks), where table and item rules do not apply."""
     norm: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
         return len(self.length[1])
-
-
-def segment_anchors(text: str, lang: str) -> frozenset[str]:
-    """Anchors both languages share: dates, numbers, № numbers and surname keys."""
-    out: set[str] = set()
-    for e in extract_entities(text, lang):
-        if e.kind in ("date", "number"):
-            out.add(f"{e.kind}:{e.key}")
-        elif e.kind == "name":
-            for p in e.parts:
-                if p.role == "surname":
-                    out.add("name:" + loose_fold(p.text)[:5])
-    return frozenset(out)
-
-
-def _pairs_of(values: list[Any], join: Callable[[Any, Any], Any]) -> list[Any]:
-    return [join(values[i], values[i + 1]) for i in range(len(values) - 1)]
 
 
 def side_features(
@@ -176,22 +213,79 @@ def side_features(
     anchors: Sequence[frozenset[str]],
     *,
     kinds: Sequence[str] | None = None,
+    items: Sequence[str | None] | None = None,
     continues: Sequence[bool] | None = None,
+    structural: bool = True,
 ) -> SideFeatures:
     """Features of one side from its single-segment and two-segment-group embeddings."""
     n = len(lengths)
     kinds = list(kinds) if kinds is not None else ["paragraph"] * n
-    table1 = np.array([1 if k == "table_row" else 0 for k in kinds], dtype=np.int8)
-    list1 = np.array([1 if k == "list_item" else 0 for k in kinds], dtype=np.int8)
     len1 = np.asarray(lengths, dtype=np.float64)
     return SideFeatures(
         emb={1: emb1, 2: emb2},
         length={1: len1, 2: len1[:-1] + len1[1:] if n > 1 else np.zeros(0)},
-        anchors={1: list(anchors), 2: _pairs_of(list(anchors), lambda a, b: a | b)},
-        table={1: table1, 2: np.array([t if t == u else 2 for t, u in zip(table1[:-1], table1[1:])], dtype=np.int8)},
-        listy={1: list1, 2: np.array([max(t, u) for t, u in zip(list1[:-1], list1[1:])], dtype=np.int8)},
-        cont=np.array(list(continues or [False] * n)[1:], dtype=np.float64),
+        anchors=list(anchors),
+        items=list(items) if items is not None else [None] * n,
+        table=np.array([k == "table_row" for k in kinds], dtype=bool),
+        listy=np.array([k == "list_item" for k in kinds], dtype=bool),
+        cont=np.array(list(continues or [False] * n)[1:], dtype=bool),
+        structural=structural,
     )
+
+
+@dataclass(slots=True)
+class _Groups:
+    """Array form of one side's groups of size 1 and 2, built once per alignment."""
+
+    anc: dict[int, np.ndarray]  # (G, K) anchor ids, -1 (RU) / -2 (KK) padding
+    w: dict[int, np.ndarray]  # (G, K) anchor weights, 0 for padding
+    num: dict[int, np.ndarray]  # (G, K) True for number/date anchors
+    total: dict[int, np.ndarray]  # (G,) total anchor weight
+    item: dict[int, np.ndarray]  # (G,) item id of the first segment, -1 (RU) / -2 (KK) none
+    table: dict[int, np.ndarray]  # (G,) 0 none, 1 all table rows, 2 mixed
+    listy: dict[int, np.ndarray]
+    allowed: dict[int, np.ndarray]  # (G,) False for groups that must not form
+    cont: np.ndarray
+
+
+def _group_arrays(side: SideFeatures, ids: dict[str, int], weights: np.ndarray, *, pad: int, k_max: int) -> _Groups:
+    n = side.n
+    single = [sorted((ids[x] for x in a), key=lambda i: -weights[i])[:k_max] for a in side.anchors]
+    double = [sorted(set(single[s]) | set(single[s + 1]), key=lambda i: -weights[i])[:k_max] for s in range(n - 1)]
+    is_num = np.zeros(len(weights) + 1, dtype=bool)
+    for x, i in ids.items():
+        is_num[i] = x[0] in "nm"
+    item_ids = {it: k for k, it in enumerate(sorted({i for i in side.items if i is not None}))}
+
+    def pack(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        k = max([1] + [len(x) for x in lists])
+        arr = np.full((len(lists), k), pad, dtype=np.int32)
+        for r, x in enumerate(lists):
+            arr[r, : len(x)] = x
+        w = np.where(arr >= 0, weights[np.maximum(arr, 0)], 0.0)
+        return arr, w, is_num[np.maximum(arr, 0)] & (arr >= 0)
+
+    out = _Groups({}, {}, {}, {}, {}, {}, {}, {}, side.cont)
+    for g, lists in ((1, single), (2, double)):
+        out.anc[g], out.w[g], out.num[g] = pack(lists)
+        out.total[g] = out.w[g].sum(axis=1)
+    item1 = np.array([-1 if i is None else 1000 + item_ids[i] for i in side.items], dtype=np.int64)
+    # items are compared across sides by their text: map through a shared table below
+    out.item[1] = item1
+    out.item[2] = item1[:-1]
+    t1, l1 = side.table.astype(np.int8), side.listy.astype(np.int8)
+    out.table[1], out.listy[1] = t1, l1
+    out.table[2] = np.where(t1[:-1] == t1[1:], t1[:-1], 2).astype(np.int8)
+    out.listy[2] = np.maximum(l1[:-1], l1[1:])
+    out.allowed[1] = np.ones(n, dtype=bool)
+    if side.structural and n > 1:
+        has_item = item1 >= 0
+        two_items = has_item[:-1] & has_item[1:]
+        two_rows = side.table[:-1] & side.table[1:] & ~side.cont
+        out.allowed[2] = ~(two_items | two_rows)
+    else:
+        out.allowed[2] = np.ones(max(n - 1, 0), dtype=bool)
+    return out
 
 
 @dataclass(slots=True)
@@ -199,13 +293,19 @@ class CostContext:
     ru: SideFeatures
     kk: SideFeatures
     cfg: AlignConfig
-    weights: dict[str, float]
+    gr: _Groups
+    gk: _Groups
     log_ratio: float
     skip: float = 1.0
 
 
+def _shared_items(ru: SideFeatures, kk: SideFeatures) -> tuple[list[int | None], list[int | None]]:
+    table = {it: k for k, it in enumerate(sorted({i for i in ru.items + kk.items if i is not None}))}
+    return [None if i is None else table[i] for i in ru.items], [None if i is None else table[i] for i in kk.items]
+
+
 def make_context(ru: SideFeatures, kk: SideFeatures, cfg: AlignConfig) -> CostContext:
-    """Normalisers, anchor weights, the typical length ratio and the seeded skip penalty."""
+    """Normalisers, anchor arrays and weights, the typical length ratio and the seeded skip penalty."""
     rng = np.random.default_rng(cfg.seed)
     # norm[(g, h)][s]: mean of 1 - cos(group of size g at s, random groups of size h of the other
     # side). Normalising each move by its own sizes removes the bias of concatenated groups
@@ -220,80 +320,84 @@ def make_context(ru: SideFeatures, kk: SideFeatures, cfg: AlignConfig) -> CostCo
                 side.norm[(g, h)] = (1.0 - e @ sample.T).mean(axis=1) if k and len(e) else np.ones(len(e))
     df: dict[str, int] = {}
     for side in (ru, kk):
-        for a in side.anchors[1]:
+        for a in side.anchors:
             for x in a:
                 df[x] = df.get(x, 0) + 1
-    weights = {x: 1.0 / math.log2(1 + c) for x, c in df.items()}
+    ids = {x: i for i, x in enumerate(sorted(df))}
+    weights = np.array([1.0 / math.log2(1 + df[x]) for x in sorted(df)] + [0.0])
+    for x, i in ids.items():
+        if x.startswith("i:"):
+            weights[i] = 0.0  # item numbers are scored apart (item_weight)
+    gr = _group_arrays(ru, ids, weights, pad=-1, k_max=cfg.max_anchors)
+    gk = _group_arrays(kk, ids, weights, pad=-2, k_max=cfg.max_anchors)
+    items_r, items_k = _shared_items(ru, kk)
+    for g, items, pad in ((gr, items_r, -1), (gk, items_k, -2)):
+        arr = np.array([pad if i is None else i for i in items], dtype=np.int64)
+        g.item[1], g.item[2] = arr, arr[:-1]
     total_ru, total_kk = ru.length[1].sum(), kk.length[1].sum()
-    log_ratio = math.log((total_kk + 1) / (total_ru + 1))
-    ctx = CostContext(ru, kk, cfg, weights, log_ratio)
+    ctx = CostContext(ru, kk, cfg, gr, gk, math.log((total_kk + 1) / (total_ru + 1)))
     if ru.n and kk.n:
         m = cfg.skip_samples
-        ii = rng.integers(1, ru.n + 1, size=m)
-        jj = rng.integers(1, kk.n + 1, size=m)
+        ii = rng.integers(0, ru.n, size=m)
+        jj = rng.integers(0, kk.n, size=m)
         # sample off the diagonal, where true pairs are unlikely, so short documents
         # do not drag the skip penalty down with their own good pairs
-        off = np.abs(ii / ru.n - jj / kk.n) > max(0.1, 1.5 / max(ru.n, kk.n))
+        off = np.abs((ii + 1) / ru.n - (jj + 1) / kk.n) > max(0.1, 1.5 / max(ru.n, kk.n))
         if off.sum() >= 10:
             ii, jj = ii[off], jj[off]
-        costs = np.array([move_costs(ctx, 1, 1, int(i), np.array([j]))[0] for i, j in zip(ii, jj)])
+        costs = cell_costs(ctx, 1, 1, ii, jj)
         costs = costs[np.isfinite(costs)]
         if len(costs):
             ctx.skip = float(np.percentile(costs, cfg.skip_percentile)) * cfg.skip_scale
     return ctx
 
 
-def move_costs(ctx: CostContext, a: int, b: int, i: int, js: np.ndarray) -> np.ndarray:
-    """Costs of the move (a, b) ending at DP cell (i, j) for every j in ``js``: RU ``[i-a, i)`` vs KK ``[j-b, j)``."""
-    cfg, ru, kk = ctx.cfg, ctx.ru, ctx.kk
-    if a == 0 or b == 0:
-        return np.full(len(js), ctx.skip)
-    s = i - a
-    ts = js - b
-    cos = kk.emb[b][ts] @ ru.emb[a][s]
-    sem = 2.0 * (1.0 - cos) / np.maximum(ru.norm[(a, b)][s] + kk.norm[(b, a)][ts], 1e-6)
-    lr = np.log((kk.length[b][ts] + 10.0) / (ru.length[a][s] + 10.0)) - ctx.log_ratio
+def cell_costs(ctx: CostContext, a: int, b: int, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Costs of aligning RU group ``(a, s[c])`` with KK group ``(b, t[c])`` for every c (a, b ≥ 1)."""
+    cfg, ru, kk, gr, gk = ctx.cfg, ctx.ru, ctx.kk, ctx.gr, ctx.gk
+    cos = np.einsum("ij,ij->i", ru.emb[a][s], kk.emb[b][t])
+    sem = 2.0 * (1.0 - cos) / np.maximum(ru.norm[(a, b)][s] + kk.norm[(b, a)][t], 1e-6)
+    lr = np.log((kk.length[b][t] + 10.0) / (ru.length[a][s] + 10.0)) - ctx.log_ratio
     cost = sem + cfg.length_weight * np.abs(lr)
-    ra = ru.anchors[a][s]
-    if ra:
-        wr = sum(ctx.weights.get(x, 1.0) for x in ra)
-        adj = np.zeros(len(js))
-        for n, t in enumerate(ts):
-            ka = kk.anchors[b][t]
-            if not ka:
-                continue
-            shared = ra & ka
-            if shared:
-                wk = sum(ctx.weights.get(x, 1.0) for x in ka)
-                adj[n] = -cfg.anchor_weight * sum(ctx.weights.get(x, 1.0) for x in shared) / max(wr, wk)
-            else:
-                adj[n] = cfg.anchor_miss
-        cost = cost + adj
-    rt = ru.table[a][s]
-    kt = kk.table[b][ts]
-    cost = np.where((rt == 2) | (kt == 2) | (kt != rt), _INF, cost)
-    cost = cost + cfg.list_penalty * (kk.listy[b][ts] != ru.listy[a][s])
+    A, B = gr.anc[a][s], gk.anc[b][t]
+    hit = (A[:, :, None] == B[:, None, :]).any(axis=2)  # RU anchors that the KK group holds
+    shared = (hit * gr.w[a][s]).sum(axis=1)
+    denom = np.maximum(np.maximum(gr.total[a][s], gk.total[b][t]), 1e-9)
+    cost = cost - cfg.anchor_weight * shared / denom
+    both_num = gr.num[a][s].any(axis=1) & gk.num[b][t].any(axis=1)
+    cost = cost + cfg.anchor_miss * (both_num & ~(hit & gr.num[a][s]).any(axis=1))
+    ir, ik = gr.item[a][s], gk.item[b][t]
+    both_items = (ir >= 0) & (ik >= 0)
+    cost = cost + cfg.item_weight * np.where(both_items, np.where(ir == ik, -1.0, 1.0), 0.0)
+    rt, kt = gr.table[a][s], gk.table[b][t]
+    bad = (rt == 2) | (kt == 2) | (kt != rt) | ~gr.allowed[a][s] | ~gk.allowed[b][t]
+    cost = cost + cfg.list_penalty * (gk.listy[b][t] != gr.listy[a][s])
     cost = (a + b) / 2.0 * cost + (cfg.merge_penalty if a + b > 2 else 0.0)
-    if a == 2 and len(ru.cont):
-        cost = cost - cfg.continuation_bonus * ru.cont[s]
-    if b == 2 and len(kk.cont):
-        cost = cost - cfg.continuation_bonus * kk.cont[ts]
-    return cost
+    if a == 2:
+        cost = cost - cfg.continuation_bonus * gr.cont[s]
+    if b == 2:
+        cost = cost - cfg.continuation_bonus * gk.cont[t]
+    return np.where(bad, _INF, cost)
 
 
-# ---------------------------------------------------------------- DP
+# ---------------------------------------------------------------- band, costs, DP
 
 
 @dataclass(slots=True)
-class DPResult:
+class Band:
+    """DP cells ``lo[i] <= j <= hi[i]`` of rows ``0..n``, stored row after row in flat arrays."""
+
     lo: np.ndarray
     hi: np.ndarray
-    cost: list[np.ndarray]
-    back: list[np.ndarray]
+    offs: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        widths = self.hi - self.lo + 1
+        self.offs = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
 
     @property
     def cells(self) -> int:
-        return int((self.hi - self.lo + 1).sum())
+        return int(self.offs[-1])
 
 
 def full_band(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -301,58 +405,92 @@ def full_band(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
 
 
+def band_costs(ctx: CostContext, band: Band) -> dict[int, np.ndarray]:
+    """For each move index, the cost of that move ending at every band cell (flat, ``inf`` where impossible)."""
+    n = len(band.lo) - 1
+    widths = band.hi - band.lo + 1
+    rows = np.repeat(np.arange(n + 1), widths)
+    cols = band.lo[rows] + (np.arange(band.cells) - band.offs[rows])
+    out: dict[int, np.ndarray] = {}
+    for k, (a, b) in enumerate(MOVES):
+        if a == 0 or b == 0:
+            continue
+        cost = np.full(band.cells, _INF)
+        valid = np.flatnonzero((rows >= a) & (cols >= b))
+        for c0 in range(0, len(valid), ctx.cfg.chunk):
+            idx = valid[c0 : c0 + ctx.cfg.chunk]
+            cost[idx] = cell_costs(ctx, a, b, rows[idx] - a, cols[idx] - b)
+        out[k] = cost
+    return out
+
+
+@dataclass(slots=True)
+class DPResult:
+    band: Band
+    cost: np.ndarray
+    back: np.ndarray
+
+    @property
+    def cells(self) -> int:
+        return self.band.cells
+
+
 def dp(ctx: CostContext, lo: np.ndarray, hi: np.ndarray) -> DPResult:
     """Minimum-cost DP over the cells ``lo[i] <= j <= hi[i]`` of rows ``0..n``."""
     n, m = ctx.ru.n, ctx.kk.n
     if lo[0] != 0 or hi[n] != m:
         raise AlignmentError("The search band must contain the start and the end of both documents.")
-    cost_rows: list[np.ndarray] = []
-    back_rows: list[np.ndarray] = []
-    skip_mv = MOVES.index((0, 1))
+    band = Band(np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64))
+    moves = band_costs(ctx, band)
+    offs, lo_l, hi_l = band.offs.tolist(), band.lo.tolist(), band.hi.tolist()
+    cost = np.full(band.cells, _INF)
+    back = np.full(band.cells, -1, dtype=np.int8)
+    del_ru, ins_kk = MOVES.index((1, 0)), MOVES.index((0, 1))
+    skip = ctx.skip
+    steps_all = np.arange(max(hi_l[i] - lo_l[i] + 1 for i in range(n + 1))) * skip
     for i in range(n + 1):
-        js = np.arange(lo[i], hi[i] + 1)
-        best = np.full(len(js), _INF)
-        arg = np.full(len(js), -1, dtype=np.int8)
+        L, H, o = lo_l[i], hi_l[i], offs[i]
+        best = cost[o : o + H - L + 1]
+        arg = back[o : o + H - L + 1]
         if i == 0:
-            best[js == 0] = 0.0
+            best[0] = 0.0
         for k, (a, b) in enumerate(MOVES):
-            if a == 0 or i - a < 0:
+            if a == 0 or i < a:
                 continue
-            plo, phi = lo[i - a], hi[i - a]
-            jp = js - b
-            valid = (jp >= plo) & (jp <= phi) & (jp >= 0)
-            if not valid.any():
+            pL, pH, po = lo_l[i - a], hi_l[i - a], offs[i - a]
+            j0, j1 = max(L, pL + b), min(H, pH + b)
+            if j0 > j1:
                 continue
-            prev = cost_rows[i - a][jp[valid] - plo]
-            ok = np.isfinite(prev)
-            if not ok.any():
-                continue
-            idx = np.flatnonzero(valid)[ok]
-            cand = prev[ok] + move_costs(ctx, a, b, i, js[idx])
-            better = cand < best[idx]
-            best[idx[better]] = cand[better]
-            arg[idx[better]] = k
+            prev = cost[po + j0 - b - pL : po + j1 - b - pL + 1]
+            cand = prev + skip if k == del_ru else prev + moves[k][o + j0 - L : o + j1 - L + 1]
+            cur = best[j0 - L : j1 - L + 1]
+            better = cand < cur
+            cur[better] = cand[better]
+            arg[j0 - L : j1 - L + 1][better] = k
         # (0, 1): best[j] = min(best[j], best[j-1] + skip), left to right, vectorised.
-        if len(js) > 1:
-            steps = np.arange(len(js)) * ctx.skip
+        if H > L:
+            steps = steps_all[: H - L + 1]
             with np.errstate(invalid="ignore"):
                 run = np.minimum.accumulate(best - steps) + steps
             better = run < best - 1e-12
-            best = np.where(better, run, best)
-            arg = np.where(better, skip_mv, arg).astype(np.int8)
-        cost_rows.append(best)
-        back_rows.append(arg)
-    return DPResult(lo, hi, cost_rows, back_rows)
+            best[better] = run[better]
+            arg[better] = ins_kk
+    return DPResult(band, cost, back)
 
 
-def traceback(res: DPResult) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+def traceback(res: DPResult) -> Path:
     """The alignment path, as (RU indices, KK indices) groups in order."""
-    i, j = len(res.lo) - 1, int(res.hi[-1])
-    if not np.isfinite(res.cost[i][j - res.lo[i]]):
+    band = res.band
+    i, j = len(band.lo) - 1, int(band.hi[-1])
+
+    def at(i: int, j: int) -> int:
+        return int(band.offs[i] + j - band.lo[i])
+
+    if not np.isfinite(res.cost[at(i, j)]):
         raise AlignmentError("No alignment path was found inside the search band.")
-    path: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    path: Path = []
     while i > 0 or j > 0:
-        k = int(res.back[i][j - res.lo[i]])
+        k = int(res.back[at(i, j)]) if band.lo[i] <= j <= band.hi[i] else -1
         if k < 0:
             raise AlignmentError("The alignment traceback left the search band.")
         a, b = MOVES[k]
@@ -362,9 +500,7 @@ def traceback(res: DPResult) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     return path
 
 
-def band_from_path(
-    path: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], *, factor: int, n: int, m: int, width: int
-) -> tuple[np.ndarray, np.ndarray]:
+def band_from_path(path: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], *, factor: int, n: int, m: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     """Project a coarse path (block indices) onto fine rows and widen it by ``width`` cells."""
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
@@ -383,20 +519,22 @@ def band_from_path(
     return lo, hi
 
 
+def _unit(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
 def _coarsen(side: SideFeatures, factor: int) -> SideFeatures:
     n = side.n
-    blocks = [(s, min(n, s + factor)) for s in range(0, n, factor)]
-    e1 = np.stack([side.emb[1][a:b].mean(axis=0) for a, b in blocks])
-    e1 /= np.maximum(np.linalg.norm(e1, axis=1, keepdims=True), 1e-12)
-    e2 = (e1[:-1] + e1[1:]) if len(e1) > 1 else e1[:0]
-    if len(e2):
-        e2 /= np.maximum(np.linalg.norm(e2, axis=1, keepdims=True), 1e-12)
-    lengths = [int(side.length[1][a:b].sum()) for a, b in blocks]
-    anchors = [frozenset().union(*side.anchors[1][a:b]) for a, b in blocks]
-    return side_features(e1, e2, lengths, anchors)
+    starts = np.arange(0, n, factor)
+    counts = np.minimum(starts + factor, n) - starts
+    e1 = _unit(np.add.reduceat(side.emb[1], starts, axis=0) / counts[:, None])
+    e2 = _unit(e1[:-1] + e1[1:]) if len(e1) > 1 else e1[:0]
+    lengths = np.add.reduceat(side.length[1], starts).astype(int).tolist()
+    anchors = [frozenset().union(*side.anchors[s : s + factor]) for s in starts]
+    return side_features(e1, e2, lengths, anchors, structural=False)
 
 
-def align_features(ru: SideFeatures, kk: SideFeatures, cfg: AlignConfig) -> tuple[list[tuple[tuple[int, ...], tuple[int, ...]]], DPResult]:
+def align_features(ru: SideFeatures, kk: SideFeatures, cfg: AlignConfig) -> tuple[Path, DPResult]:
     """Align two feature sides: full DP when small, coarse-to-fine banded DP otherwise."""
     n, m = ru.n, kk.n
     if n * m <= cfg.full_limit**2 or min(n, m) < 2 * cfg.coarse_factor:
@@ -414,9 +552,7 @@ def align_features(ru: SideFeatures, kk: SideFeatures, cfg: AlignConfig) -> tupl
 # ---------------------------------------------------------------- scoring and entry point
 
 
-def score_pairs(
-    path: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], ru: SideFeatures, kk: SideFeatures
-) -> list[Pair]:
+def score_pairs(path: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], ru: SideFeatures, kk: SideFeatures) -> list[Pair]:
     """Pairs with a score (cosine of the group embeddings; 0 for 1-0/0-1) and the evidence behind it."""
     out: list[Pair] = []
     for r, k in path:
@@ -424,7 +560,9 @@ def score_pairs(
             out.append(Pair(r, k, 0.0, (f"move={len(r)}-{len(k)}", "unpaired")))
             continue
         cos = float(ru.emb[len(r)][r[0]] @ kk.emb[len(k)][k[0]])
-        shared = sorted(ru.anchors[len(r)][r[0]] & kk.anchors[len(k)][k[0]])
+        ra = frozenset().union(*(ru.anchors[i] for i in r))
+        ka = frozenset().union(*(kk.anchors[j] for j in k))
+        shared = sorted(x for x in ra & ka if not x.startswith("i:"))
         ev = [f"move={len(r)}-{len(k)}", f"cos={cos:.3f}"]
         if shared:
             ev.append("anchors=" + ",".join(shared[:8]))
@@ -432,24 +570,26 @@ def score_pairs(
     return out
 
 
-def segment_features(segments: Sequence[Segment], cache: EmbeddingCache) -> SideFeatures:
-    """Embeddings (single segments and adjacent pairs, concatenated), lengths, anchors and kinds."""
-    texts = [s.text for s in segments]
-    pairs = [texts[i] + "\n" + texts[i + 1] for i in range(len(texts) - 1)]
-    emb = cache.embed(texts + pairs)
-    e1, e2 = emb[: len(texts)], emb[len(texts) :]
-    anchors = [segment_anchors(s.text, s.lang if s.lang in ("ru", "kk") else "ru") for s in segments]
-    return side_features(
-        e1, e2.reshape(-1, e1.shape[1]), [len(t) for t in texts], anchors,
-        kinds=[s.kind for s in segments], continues=[is_continuation(s) for s in segments],
-    )
-
-
 def is_continuation(seg: Segment) -> bool:
     """A table row whose first cell is empty continues the row before it (a row broken across lines or pages)."""
     if seg.kind != "table_row":
         return False
     return (bool(seg.cells) and not seg.cells[0].strip()) or (not seg.cells and seg.text.startswith("\t"))
+
+
+def segment_features(segments: Sequence[Segment], cache: EmbeddingCache) -> SideFeatures:
+    """Embeddings (single segments and adjacent pairs, concatenated), lengths, anchors, items and kinds."""
+    texts = [s.text for s in segments]
+    pairs = [texts[i] + "\n" + texts[i + 1] for i in range(len(texts) - 1)]
+    emb = cache.embed(texts + pairs)
+    e1, e2 = emb[: len(texts)], emb[len(texts) :]
+    anchors = [segment_anchors(s.text, s.lang, kind=s.kind, cells=s.cells) for s in segments]
+    return side_features(
+        e1, e2.reshape(-1, e1.shape[1]), [len(t) for t in texts], anchors,
+        kinds=[s.kind for s in segments],
+        items=[leading_item(s.text, kind=s.kind, cells=s.cells) for s in segments],
+        continues=[is_continuation(s) for s in segments],
+    )
 
 
 def align_segments(
