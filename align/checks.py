@@ -43,7 +43,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from align.entities import Entity, NamePart, extract_entities
-from align.normalize import fold, loose_fold, name_keys, strip_kazakh_suffixes
+from align.normalize import fold, loose_fold, name_keys, strip_kazakh_suffixes, translit_distance, translit_similarity, unfold_key
 from qostil.records import BBox, Discrepancy, Mention, Pair, Segment
 
 log = logging.getLogger(__name__)
@@ -214,14 +214,38 @@ def _part_keys(p: NamePart, lang: str) -> frozenset[str]:
     return name_keys(p.text, lang)
 
 
+def _kk_raw_keys(p: NamePart, lang: str) -> list[str]:
+    return [unfold_key(k, p.text) for k in _part_keys(p, lang) if not k.startswith("patr:")]
+
+
 def _part_ratio(a: NamePart, la: str, b: NamePart, lb: str) -> float:
     ka = [k for k in _part_keys(a, la) if not k.startswith("patr:")]
     kb = [k for k in _part_keys(b, lb) if not k.startswith("patr:")]
-    return max((fuzz.ratio(x, y) for x in ka for y in kb), default=0.0)
+    best = max((fuzz.ratio(x, y) for x in ka for y in kb), default=0.0)
+    if la == "ru" and lb == "kk":
+        best = max(best, max((translit_similarity(x, y) for x in ka for y in _kk_raw_keys(b, lb)), default=0.0))
+    return best
+
+
+def _same_part(pa: NamePart, la: str, pb: NamePart, lb: str) -> bool:
+    """One name word: candidate keys intersect, or (RU ↔ KK) they differ only by spelling conventions."""
+    ka, kb = _part_keys(pa, la), _part_keys(pb, lb)
+    if ka & kb:
+        return True
+    if not (la == "ru" and lb == "kk"):
+        return False
+    return any(translit_distance(x, y) == 0 for x in ka if not x.startswith("patr:") for y in _kk_raw_keys(pb, lb))
+
+
+def _initials(p: NamePart) -> str:
+    return fold(p.text).replace(" ", "").replace(".", "")
 
 
 def _compare_persons(a: Entity, la: str, b: Entity, lb: str, *, ratio: float) -> tuple[int, list[tuple[NamePart, NamePart, float]]] | None:
-    """(number of equal parts, close-but-different parts) when a and b can be one person, else None."""
+    """(number of equal parts, close-but-different parts) when a and b can be one person, else None.
+
+    Equal initials of two letters or more (``А.А.``) count as an equal part, so
+    ``Ибадуллаев А.А.`` / ``А.А. Ибадулаев`` is one person with a misspelt surname."""
     equal = 0
     differ: list[tuple[NamePart, NamePart, float]] = []
     roles_a = {p.role: p for p in a.parts}
@@ -230,7 +254,7 @@ def _compare_persons(a: Entity, la: str, b: Entity, lb: str, *, ratio: float) ->
         pa, pb = roles_a.get(role), roles_b.get(role)
         if pa is None or pb is None:
             continue
-        if _part_keys(pa, la) & _part_keys(pb, lb):
+        if _same_part(pa, la, pb, lb):
             equal += 1
             continue
         r = _part_ratio(pa, la, pb, lb)
@@ -240,10 +264,15 @@ def _compare_persons(a: Entity, la: str, b: Entity, lb: str, *, ratio: float) ->
     ia, ib = roles_a.get("initials"), roles_b.get("initials")
     for pi, other in ((ia, roles_b), (ib, roles_a)):
         if pi is not None and "given" in other:
-            if fold(pi.text)[0] != fold(other["given"].text)[0]:
+            if _initials(pi)[:1] != fold(other["given"].text)[:1]:
                 return None
-    if ia is not None and ib is not None and fold(ia.text).replace(" ", "") != fold(ib.text).replace(" ", ""):
-        return None
+            if len(_initials(pi)) > 1 and "patronymic" in other and _initials(pi)[1] != fold(other["patronymic"].text)[:1]:
+                return None
+    if ia is not None and ib is not None:
+        if _initials(ia) != _initials(ib):
+            return None
+        if len(_initials(ia)) >= 2:
+            equal += 1
     if equal == 0:
         return None
     return equal, differ

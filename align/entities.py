@@ -105,7 +105,7 @@ def _tokens(text: str) -> list[_Tok]:
             toks.append(_Tok(word, (core_span[0], core_span[0] + len(word)), "cap", bool(trail) or dot))
         else:
             toks.append(_Tok(core, core_span, "other", True))
-        if raw.startswith("«") and len(toks) >= 2:
+        if raw.startswith(("«", "(", "\"", "[")) and len(toks) >= 2:
             toks[-2] = _Tok(toks[-2].text, toks[-2].span, toks[-2].cls, True)
     # adjacent initials written with a space: "А. А."
     return toks
@@ -175,6 +175,16 @@ def _person(run: list[_Tok], text: str, lang: str) -> Entity | None:
     patr = [t for t in caps if _is_patronymic(t.text, lang)]
     surn = [t for t in caps if t not in patr and _is_surname(t.text, lang)]
     roles: dict[int, str] = {}
+    if inits and len(caps) > 1:
+        # "Басқарма Төрағасы Б.Б. Кузнецов" / "Кузнецов Б.Б.": the surname is the word next to the initials
+        first, last = run.index(inits[0]), run.index(inits[-1])
+        after = run[last + 1] if last + 1 < len(run) and run[last + 1].cls == "cap" else None
+        before = run[first - 1] if first >= 1 and run[first - 1].cls == "cap" else None
+        keep = after or before
+        if keep is None:
+            return None
+        caps = [keep]
+        run = [t for t in run if t is keep or t.cls == "init"]
     if inits and len(caps) == 1:
         roles[id(caps[0])] = "surname"
     elif len(caps) < 2:
@@ -190,7 +200,11 @@ def _person(run: list[_Tok], text: str, lang: str) -> Entity | None:
             return None
     elif surn:
         s = surn[0]
-        if len(caps) == 3 and caps[0] is s:
+        if len(caps) == 3 and caps[0] is s and lang != "kk" and is_known_common_word(caps[2].text):
+            caps = caps[:2]  # "Аманжолова Руслана Протокол": a common word ends the name
+            run = [t for t in run if t in caps]
+            roles[id(caps[0])], roles[id(caps[1])] = "surname", "given"
+        elif len(caps) == 3 and caps[0] is s:
             roles[id(caps[0])], roles[id(caps[1])], roles[id(caps[2])] = "surname", "given", "patronymic"
         else:
             for t in caps:

@@ -223,3 +223,55 @@ def month_number(word: str) -> int | None:
             if w.startswith(stem) and (stem != "ма" or re.fullmatch(r"ма[йяе]", w)):
                 return num
     return None
+
+
+# ---------------------------------------------------------------- RU ↔ KK transliteration
+
+# Spelling conventions between the Russian and the Kazakh rendering of one name, as
+# (Russian letter, Kazakh letter as written): Тулегенова/Төлегенова, Утепов/Өтепов (у,о/ө),
+# Искакова/Ысқақова (и/ы), Кусаинов/Құсайынов (и/й), Турсунов/Тұрсынов (у/ы), Бахыт/Бақыт (х/қ).
+# Letters only one side writes: the Russian soft sign (Гульбану/Гүлбану) and Kazakh's reduced
+# і/ы (Сейтказиева/Сейітқазиева, Абдрахманов/Әбдірахманов). Conventions are tied to the Kazakh
+# letter actually written, so a plain-letter slip (Рахимов/Рахмиов, Жаныкулов/Жаныколов) still counts.
+TRANSLIT_SUBS: frozenset[tuple[str, str]] = frozenset(
+    {("у", "ө"), ("о", "ө"), ("у", "ү"), ("и", "ы"), ("ы", "і"), ("и", "й"), ("у", "ы"), ("х", "қ"), ("х", "к"), ("е", "э"), ("э", "е")}
+)
+TRANSLIT_RU_ONLY = frozenset("ьъ")
+TRANSLIT_KK_ONLY = frozenset("іы")
+
+
+@functools.lru_cache(maxsize=65536)
+def translit_distance(ru: str, kk: str) -> int:
+    """Edits between a Russian word (folded) and a Kazakh word (lower case, *unfolded*), not
+    counting RU↔KK spelling conventions (``TRANSLIT_*``; Kazakh letters equal their fold).
+
+    0 means one name in Russian and Kazakh spelling; each other edit costs 1."""
+    n, m = len(ru), len(kk)
+    ins = [0 if y in TRANSLIT_KK_ONLY else 1 for y in kk]
+    prev = [0] * (m + 1)
+    for j in range(1, m + 1):
+        prev[j] = prev[j - 1] + ins[j - 1]
+    for i in range(1, n + 1):
+        x = ru[i - 1]
+        dele = 0 if x in TRANSLIT_RU_ONLY else 1
+        cur = [prev[0] + dele] + [0] * m
+        for j in range(1, m + 1):
+            y = kk[j - 1]
+            sub = 0 if x == y or x == fold(y) or (x, y) in TRANSLIT_SUBS else 1
+            cur[j] = min(prev[j - 1] + sub, prev[j] + dele, cur[j - 1] + ins[j - 1])
+        prev = cur
+    return prev[m]
+
+
+def translit_similarity(ru: str, kk: str) -> float:
+    """0–100 similarity of a Russian (folded) and a Kazakh (unfolded) word; conventions cost nothing."""
+    if not ru or not kk:
+        return 0.0
+    return 100.0 * (1.0 - translit_distance(ru, kk) / max(len(ru), len(kk)))
+
+
+def unfold_key(key: str, word: str) -> str:
+    """The Kazakh letters of ``word`` put back into its folded candidate key (a prefix of the
+    folded word, or the key itself when it is not)."""
+    w = word.lower().strip(".,;:()«»\"'")
+    return w[: len(key)] if fold(w).startswith(key) else key

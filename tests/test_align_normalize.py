@@ -77,3 +77,24 @@ def test_name_key(word: str, lang: str, key: str) -> None:
 )
 def test_month_number(word: str, month: int | None) -> None:
     assert month_number(word) == month
+
+
+TRANSLIT = [
+    ("Гульбану", "Гүлбану", 0),  # Russian soft sign
+    ("Бахыт", "Бақыт", 0),  # х for қ
+    ("Сейтказиева", "Сейітқазиева", 0),  # Kazakh reduced і
+    ("Кусаинов", "Құсайынов", 0),
+    ("Тулегенова", "Төлегенова", 0),
+    ("Искакова", "Ысқақова", 0),
+    ("Куандык", "Қуандық", 0),
+    ("Бабецов", "Бабенов", 1),  # a misspelling stays one edit
+    ("Рахмиов", "Рахимов", 2),  # plain letters: no convention applies
+    ("Жаныколов", "Жаныкулов", 1),
+]
+
+
+@pytest.mark.parametrize(("ru", "kk", "dist"), TRANSLIT)
+def test_translit_distance(ru: str, kk: str, dist: int) -> None:
+    from align.normalize import fold, translit_distance
+
+    assert translit_distance(fold(ru), kk.lower()) == dist
