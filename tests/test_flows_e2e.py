@@ -28,8 +28,10 @@ def ingested(tmp_path_factory, prefect_server, sample_pdf):
 def test_good_file_processed_and_bad_files_reported(ingested):
     inbox, _out, summary = ingested
     assert [Path(r.source).name for r in summary.processed] == ["kzhk-prospectus-amendment-2015.pdf"]
-    assert set(map(lambda p: Path(p).name, summary.failed)) == {"broken.pdf", "empty.png"}
-    assert "empty" in summary.failed[str(inbox / "empty.png")]
+    assert summary.failed == {}
+    assert {Path(q.source).name for q in summary.quarantined} == {"broken.pdf", "empty.png"}
+    assert "empty" in next(q.reason for q in summary.quarantined if q.source.endswith("empty.png"))
+    assert (inbox / "quarantine" / "empty.png.reason.json").is_file()
     assert not summary.ok
 
 
@@ -73,8 +75,7 @@ def test_babetsov_babenov_reported_with_both_texts(ingested):
 
 def test_rerun_skips_what_is_done(ingested, prefect_server):
     inbox, out, first = ingested
-    (inbox / "broken.pdf").unlink()
-    (inbox / "empty.png").unlink()
+    assert not (inbox / "broken.pdf").exists()  # moved to quarantine by the first run
     summary = nightly_ingest(str(inbox), str(out), RunConfig(workers=2))
     assert summary.processed == []
     assert [Path(p).name for p in summary.skipped] == ["kzhk-prospectus-amendment-2015.pdf"]
