@@ -575,9 +575,9 @@ def real_cases(pairs: list[tuple[str, str, str]], rng: random.Random) -> Iterato
                 r, k = (new, kk) if lang == "ru" else (ru, new)
                 yield Case(src, "number", "error", how, ru, kk, r, k, lang, nspan, tuple(cps))
                 old = text[span[0]:span[1]]
-                if re.fullmatch(r"\d{4,}", old):  # control: thousands written with spaces / nbsp
+                if re.fullmatch(r"\d{4,}|\d{1,3}(?:[ \u00a0]\d{3})+", old):  # control: other thousands spacing
                     sep = rng.choice((" ", "\u00a0"))
-                    rep = re.sub(r"\B(?=(\d{3})+$)", sep, old)
+                    rep = re.sub(r"\B(?=(\d{3})+$)", sep, old) if old.isdigit() else re.sub(r"[ \u00a0]", rng.choice(("", "\u00a0" if " " in old else " ")), old)
                     new = text[: span[0]] + rep + text[span[1]:]
                     r, k = (new, kk) if lang == "ru" else (ru, new)
                     yield Case(src, "number", "control", "number-spacing", ru, kk, r, k, lang, (span[0], span[0] + len(rep)), tuple(cps))
