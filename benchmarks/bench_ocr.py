@@ -39,6 +39,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import re
 import resource
 import statistics
@@ -253,15 +254,17 @@ def qostil_version() -> str:
     return h.hexdigest()[:10]
 
 
-def write_inputs(page: BenchPage, image: np.ndarray, folder: Path) -> tuple[Path, Path]:
+def write_inputs(page: BenchPage, image: np.ndarray, folder: Path, digest: str) -> tuple[Path, Path]:
     from PIL import Image
 
-    png, pdf = folder / f"{page.id}.png", folder / f"{page.id}.pdf"
+    png, pdf = folder / f"{page.id}.{digest}.png", folder / f"{page.id}.{digest}.pdf"
     img = Image.fromarray(image, mode="L")
-    if not png.exists():
-        img.save(png, format="PNG", dpi=(page.dpi, page.dpi))
-    if not pdf.exists():
-        img.save(pdf, format="PDF", resolution=float(page.dpi))
+    for path, kwargs in ((png, {"format": "PNG", "dpi": (page.dpi, page.dpi)}),
+                         (pdf, {"format": "PDF", "resolution": float(page.dpi)})):
+        if not path.exists():  # written whole, then renamed: two runs may share the cache
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
+            img.save(tmp, **kwargs)
+            os.replace(tmp, path)
     return png, pdf
 
 
@@ -269,7 +272,7 @@ def score_page(page: BenchPage, image: np.ndarray, engines: tuple[str, ...], cac
     digest = hashlib.sha256(image.tobytes()).hexdigest()[:10]
     folder = cache / "pages"
     folder.mkdir(parents=True, exist_ok=True)
-    png, pdf = write_inputs(page, image, folder)
+    png, pdf = write_inputs(page, image, folder, digest)
     scores = []
     for engine in engines:
         key = f"{page.id}.{digest}.{engine}" + (f".{qostil_version()}" if engine == "qostil" else "")

@@ -25,6 +25,7 @@ import numpy as np
 
 from ocr import _tesseract
 from ocr.confusables import fix_confusables
+from ocr.marks import stamp_boxes
 from ocr.layout import reading_order
 from ocr.preprocess import PreprocessConfig, preprocess
 from ocr.sources import SourcePage
@@ -56,6 +57,8 @@ class OcrConfig:
     fix_confusables: bool = True
     """Fix known Tesseract confusions word by word (:mod:`ocr.confusables`: mixed-script words,
     Latin look-alikes in Cyrillic lines, Kazakh ``і`` read as ``!`` or ``1``)."""
+    stamps: bool = True
+    """Find stamps by their lighter ink (:mod:`ocr.marks`) and record their boxes on the page."""
     tables: bool = True
     """Find ruled-table cells (:mod:`ocr.tables`), erase the rules before OCR, record the cells."""
 
@@ -205,8 +208,10 @@ def recognize_page(source_page: SourcePage, cfg: OcrConfig, *, engine: OcrEngine
             image = erase_rules(image)
     page = engine.recognize(image, cfg, number=source_page.number, dpi=pre.dpi)
     lines = fix_confusables(page.lines) if cfg.fix_confusables else page.lines
+    stamps = stamp_boxes(pre.image, lines) if cfg.stamps else ()
     return reading_order(Page(
         cells=cells,
+        stamps=stamps,
         number=page.number,
         image_size=page.image_size,
         lines=lines,

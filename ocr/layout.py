@@ -22,6 +22,11 @@ From OCR pages (:func:`segment_pages`):
   in capitals is a ``heading``; page numbers (``5``, ``- 5 -``, ``Стр. 5 из 9``,
   ``5 бет``) and lines in the top/bottom 7 % of the page that repeat on other
   pages are ``furniture``; the rest are ``paragraph``.
+* **Stamps and signatures** (:mod:`ocr.marks`): the words inside the page's
+  stamp boxes (``Page.stamps``, found by their lighter ink) are taken out of
+  the flow and become one ``stamp`` segment per stamp, placed by its top; a
+  name with initials in the right half of the page (``Ибадуллаев А.А.``) and
+  the short title lines just above it are ``signature``.
 
 Line breaks inside a segment are kept as ``\\n`` (cells too) so that
 :mod:`ocr.clean` can dehyphenate them; ``Segment.section`` is the text of the
@@ -40,6 +45,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from ocr.marks import is_signature_name
 from qostil.records import LANG_UNKNOWN, BBox, Line, Page, Segment, Word
 
 log = logging.getLogger(__name__)
@@ -162,9 +168,79 @@ def segment_pages(pages: Sequence[Page], *, doc_id: str) -> list[Segment]:
 def _page_items(page: Page) -> list[_Item]:
     if not page.lines:
         return []
-    if page.cells:
-        return _ruled_page_items(page)
-    return _free_page_items(page, page.lines)
+    stamps: list[_Item] = []
+    if page.stamps:
+        page, stamps = _take_stamps(page)
+    if not page.lines:
+        items: list[_Item] = []
+    elif page.cells:
+        items = _ruled_page_items(page)
+    else:
+        items = _free_page_items(page, page.lines)
+    _mark_signatures(items, page)
+    for stamp in stamps:  # in reading order by its top
+        at = next((i for i, it in enumerate(items) if it.top > stamp.top), len(items))
+        items.insert(at, stamp)
+    return items
+
+
+def _take_stamps(page: Page) -> tuple[Page, list[_Item]]:
+    """The page without the words inside its stamp boxes, and one ``stamp`` item per stamp."""
+    kept: list[Line] = []
+    in_stamp: dict[int, list[Word]] = {}
+    for line in page.lines:
+        rest = []
+        for w in line.words:
+            cx, cy = (w.bbox.x0 + w.bbox.x1) / 2, (w.bbox.y0 + w.bbox.y1) / 2
+            hit = next((i for i, b in enumerate(page.stamps) if b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1), None)
+            if hit is None:
+                rest.append(w)
+            else:
+                in_stamp.setdefault(hit, []).append(w)
+        if len(rest) == len(line.words):
+            kept.append(line)
+        elif rest:
+            kept.append(Line(words=tuple(rest), bbox=_union([w.bbox for w in rest]), block=line.block, par=line.par))
+    items = []
+    for i in sorted(in_stamp):
+        lines = _words_to_lines(in_stamp[i])
+        items.append(_Item("stamp", page.number, lines, top=min(ln.bbox.y0 for ln in lines)))
+    return replace(page, lines=tuple(kept)), items
+
+
+_SIGNATURE_TITLE_MAX_WORDS = 7
+
+
+def _mark_signatures(items: list[_Item], page: Page) -> None:
+    """Name-with-initials lines in the right half and the short title lines above them → ``signature``
+    (rule in :mod:`ocr.marks`)."""
+    width = page.image_size[0]
+    heights = [ln.bbox.height for it in items for ln in it.lines if ln.bbox.height > 0]
+    line_h = statistics.median(heights) if heights else 30
+    for i, item in enumerate(items):
+        if item.kind == "table_row" or item.kind == "signature":
+            continue
+        named = [w for w in item.lines[-1].words if any(c.isalpha() for c in w.text)]
+        if not named or named[0].bbox.x0 < 0.45 * width:
+            continue
+        if not is_signature_name(" ".join(w.text for w in named)):
+            continue
+        title = " ".join(ln.text for ln in item.lines[:-1]).split()
+        if len(title) > _SIGNATURE_TITLE_MAX_WORDS:
+            continue
+        item.kind = "signature"
+        below = _union([ln.bbox for ln in item.lines])
+        for j in range(i - 1, max(-1, i - 4), -1):
+            prev = items[j]
+            if prev.kind not in ("paragraph", "heading") or prev.page != item.page:
+                break
+            text = " ".join(ln.text for ln in prev.lines).strip()
+            box = _union([ln.bbox for ln in prev.lines])
+            if (len(text.split()) > _SIGNATURE_TITLE_MAX_WORDS or text[-1:] in ".;:" or box.x0 > 0.45 * width
+                    or below.y0 - box.y1 > 2.5 * line_h):
+                break
+            prev.kind = "signature"
+            below = box
 
 
 def _ruled_page_items(page: Page) -> list[_Item]:

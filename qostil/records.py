@@ -127,6 +127,7 @@ class Page(JsonRecord):
     source: str = "ocr"  # "ocr" or "text_layer"
     warnings: tuple[str, ...] = ()
     cells: tuple[BBox, ...] = ()  # ruled-table cells found on the image (ocr.tables), top-left first
+    stamps: tuple[BBox, ...] = ()  # stamp regions found on the image (ocr.marks): their words are kind "stamp"
 
     @property
     def text(self) -> str:

@@ -1,0 +1,120 @@
+"""Stamps and signatures: where they are on a page, so that layout marks them as such.
+
+**Stamps** (:func:`stamp_boxes`, from the image the words were read on). A stamp
+is inked in blue or violet: in a grayscale scan its strokes are clearly lighter
+than the black print. For each word the *ink tone* is the 5th percentile of the
+gray values in its box (its darkest strokes); the page's print tone is the
+median ink tone of its words, the paper tone the 90th percentile of the page.
+A word is *light* when its ink tone is more than 28 % of the way from the print
+tone to the paper tone. Light words that lie within 1.5 line heights of each
+other are one cluster; a cluster of at least 2 light words (or one of at least
+8 letters) is a stamp, and its box (padded by half a line height) is kept. A
+bilevel scan has no tones to tell; there nothing is marked.
+
+**Signatures** (:func:`is_signature_name`, used by :mod:`ocr.layout`): a short
+line (≤ 4 words) that is a name with initials — ``Ибадуллаев А.А.``,
+``А.А. Ибадуллаев``, ``Хаджиева М.Ж.`` — and stands in the right half of the
+page is a signature's name; the short lines just above it (≤ 7 words each, not
+ending a sentence, at most 3, each within 2.5 line heights of the next) are
+its title (``Председатель Правления``, ``Бас бухгалтер –``). Marks the scribble
+left as OCR junk beside the name (low-confidence words of no letters) go with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+from collections.abc import Sequence
+
+import numpy as np
+
+from qostil.records import BBox, Line, Word
+
+log = logging.getLogger(__name__)
+
+LIGHT_INK_SHARE = 0.28
+_UP = "А-ЯЁӘҒҚҢӨҰҮҺІ"
+_LO = "а-яёәғқңөұүһі"
+_INITIALS = rf"[{_UP}]\.\s?(?:[{_UP}]\.)?"
+_SURNAME = rf"[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?"
+NAME_WITH_INITIALS = re.compile(rf"^(?:{_SURNAME}\s+{_INITIALS}|{_INITIALS}\s*{_SURNAME})$")
+
+
+def word_ink(gray: np.ndarray, box: BBox) -> float | None:
+    """The 5th percentile of the gray values in ``box`` (None for an empty box)."""
+    crop = gray[max(0, box.y0):box.y1, max(0, box.x0):box.x1]
+    return float(np.percentile(crop, 5)) if crop.size else None
+
+
+def stamp_boxes(gray: np.ndarray, lines: Sequence[Line]) -> tuple[BBox, ...]:
+    """Boxes of the stamps on the page (rule in the module docstring)."""
+    words = [w for ln in lines for w in ln.words if any(c.isalnum() for c in w.text)]
+    if len(words) < 5 or gray.ndim != 2:
+        return ()
+    if len(np.unique(gray[:: max(1, gray.shape[0] // 200), :: max(1, gray.shape[1] // 200)])) <= 2:
+        return ()  # bilevel: no tones
+    inks = [word_ink(gray, w.bbox) for w in words]
+    known = [i for i in inks if i is not None]
+    if not known:
+        return ()
+    print_tone = statistics.median(known)
+    paper = float(np.percentile(gray, 90))
+    if paper - print_tone < 40:
+        return ()
+    limit = print_tone + LIGHT_INK_SHARE * (paper - print_tone)
+    light = [w for w, ink in zip(words, inks) if ink is not None and ink > limit]
+    if not light:
+        return ()
+    line_h = statistics.median(w.bbox.height for w in words) or 30
+    clusters = _clusters(light, gap=1.5 * line_h)
+    boxes = []
+    for cluster in clusters:
+        letters = sum(c.isalpha() for w in cluster for c in w.text)
+        if len(cluster) < 2 and letters < 8:
+            continue
+        box = cluster[0].bbox
+        for w in cluster[1:]:
+            box = box.union(w.bbox)
+        pad = int(line_h / 2)
+        h, w_ = gray.shape
+        boxes.append(BBox(max(0, box.x0 - pad), max(0, box.y0 - pad), min(w_, box.x1 + pad), min(h, box.y1 + pad)))
+    if boxes:
+        log.info("stamp(s) at %s (print tone %.0f, paper %.0f)", boxes, print_tone, paper)
+    return tuple(boxes)
+
+
+def _near(a: BBox, b: BBox, gap: float) -> bool:
+    dx = max(0, max(a.x0, b.x0) - min(a.x1, b.x1))
+    dy = max(0, max(a.y0, b.y0) - min(a.y1, b.y1))
+    return dx <= gap and dy <= gap
+
+
+def _clusters(words: list[Word], *, gap: float) -> list[list[Word]]:
+    parent = list(range(len(words)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(words)):
+        for j in range(i + 1, len(words)):
+            if _near(words[i].bbox, words[j].bbox, gap):
+                parent[find(j)] = find(i)
+    groups: dict[int, list[Word]] = {}
+    for i, w in enumerate(words):
+        groups.setdefault(find(i), []).append(w)
+    return list(groups.values())
+
+
+def inside(word: Word, boxes: Sequence[BBox]) -> bool:
+    cx, cy = (word.bbox.x0 + word.bbox.x1) / 2, (word.bbox.y0 + word.bbox.y1) / 2
+    return any(b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1 for b in boxes)
+
+
+def is_signature_name(text: str) -> bool:
+    """``Ибадуллаев А.А.`` / ``А.А. Ибадуллаев`` (junk of no letters around it ignored)."""
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    return 1 <= len(words) <= 4 and bool(NAME_WITH_INITIALS.match(" ".join(words).strip(" ,;")))
