@@ -25,7 +25,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from models.convert import Sources, convert
+from models.convert import MODEL_NAME, MODEL_VERSION, Sources, convert
 from models.manifest import check_files, read_manifest, verify_checksums, write_manifest
 from models.paths import default_model_dir
 from models.verify import check_against_engine
@@ -44,6 +44,17 @@ def is_built(folder: Path) -> bool:
     except ModelLoadError:
         return False
     return True
+
+
+def _is_current(folder: Path) -> bool:
+    """Built, and by this version of the converter (an older build is rebuilt)."""
+    if not is_built(folder):
+        return False
+    manifest = read_manifest(folder)
+    current = manifest is not None and (manifest.name, manifest.version) == (MODEL_NAME, MODEL_VERSION)
+    if not current:
+        log.info("%s was built by another converter version; rebuilding", folder)
+    return current
 
 
 @contextlib.contextmanager
@@ -71,11 +82,11 @@ def build_default_encoder(
     goes into ``cache_dir/multilingual-e5-small-qostil``.
     """
     target = default_model_dir(cache_dir)
-    if not force and is_built(target):
+    if not force and _is_current(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(target):
-        if not force and is_built(target):  # another process built it while we waited
+        if not force and _is_current(target):  # another process built it while we waited
             return target
         return _build(target, trim=trim, dtype=dtype, sources=sources)
 

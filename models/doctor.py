@@ -96,7 +96,7 @@ def model_report(spec: str | None = None, *, cache_dir: Path | None = None, veri
         return report
     if manifest is None:
         report.update(name=folder.name, built=(folder / "modules.json").is_file(), manifest=False)
-        if resolved.kind == "default":
+        if resolved.kind in ("default", "static"):
             report["built"] = False
         return report
     report.update(

@@ -4,6 +4,8 @@
 
 * ``None`` / ``"default"``: the multilingual-e5-small folder built from PyPI packages
   (:func:`models.build.build_default_encoder`), built on first use;
+* ``"static"``: the static RU+KK model distilled from it (:mod:`models.static`; minutes to
+  build on first use, about 100× faster to run, weaker: see ``benchmarks/RESULTS-encoder.md``);
 * a local folder: any sentence-transformers folder (a qostil manifest is checked when present);
 * a sentence-transformers / Hugging Face name such as ``sentence-transformers/LaBSE``:
   loaded only from the local Hugging Face cache, never downloaded.
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 ENV_MODEL = "QOSTIL_MODEL"
 ENV_EMBED_CACHE = "QOSTIL_EMBED_CACHE"  # "0" turns the on-disk cache off
 DEFAULT_SPEC = "default"
+STATIC_SPEC = "static"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,7 @@ class ModelSpec:
     """A resolved ``spec``: which kind of model and where it is."""
 
     kind: str
-    """``default``, ``folder`` or ``name``."""
+    """``default``, ``static``, ``folder`` or ``name``."""
     value: str
     """The folder path (default, folder) or the hub name (name)."""
 
@@ -59,6 +62,10 @@ def resolve_spec(spec: str | os.PathLike[str] | None = None, *, cache_dir: Path 
     raw = str(spec) if spec is not None else (os.environ.get(ENV_MODEL, "").strip() or DEFAULT_SPEC)
     if raw == DEFAULT_SPEC:
         return ModelSpec("default", str(default_model_dir(cache_dir)))
+    if raw == STATIC_SPEC:
+        from models.static import STATIC_DIRNAME  # noqa: PLC0415
+
+        return ModelSpec("static", str(default_model_dir(cache_dir).parent / STATIC_DIRNAME))
     path = Path(raw).expanduser()
     if path.is_dir():
         return ModelSpec("folder", str(path.resolve()))
@@ -259,6 +266,12 @@ def _load(spec: ModelSpec, *, device: str, cache_dir: Path | None, embeddings_ca
         from models.build import build_default_encoder  # noqa: PLC0415
 
         folder = build_default_encoder(cache_dir)
+        return _load_folder(folder, device=device, embeddings_cache_dir=embeddings_cache_dir)
+    if spec.kind == "static":
+        from models.build import build_default_encoder  # noqa: PLC0415
+        from models.static import build_static_encoder  # noqa: PLC0415
+
+        folder = build_static_encoder(build_default_encoder(cache_dir), Path(spec.value).parent)
         return _load_folder(folder, device=device, embeddings_cache_dir=embeddings_cache_dir)
     if spec.kind == "folder":
         return _load_folder(Path(spec.value), device=device, embeddings_cache_dir=embeddings_cache_dir)

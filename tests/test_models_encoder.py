@@ -45,7 +45,7 @@ def encoder(model_dir, tmp_path_factory) -> Encoder:
 @pytest.fixture(scope="session")
 def sample_lines() -> list[str]:
     lines = [line.strip() for line in SAMPLE.read_text(encoding="utf-8").split("\n")]
-    return [line for line in lines if len(line) > 20][:40]
+    return [line for line in lines if 20 < len(line) < 200][:40]
 
 
 # --- the converter against the reference engine -------------------------------------
@@ -166,7 +166,13 @@ def test_hub_name_not_in_the_local_cache(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("env", "kind"),
-    [("", "default"), ("default", "default"), ("sentence-transformers/LaBSE", "name"), ("LaBSE", "name")],
+    [
+        ("", "default"),
+        ("default", "default"),
+        ("static", "static"),
+        ("sentence-transformers/LaBSE", "name"),
+        ("LaBSE", "name"),
+    ],
 )
 def test_qostil_model_env_is_read(monkeypatch, env, kind):
     monkeypatch.setenv("QOSTIL_MODEL", env)
