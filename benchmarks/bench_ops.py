@@ -1,0 +1,162 @@
+"""Operations benchmark: raw Tesseract CLI vs the whole pipeline, 1 vs 2 workers, rerun cost, crash resume.
+
+    .venv/bin/python benchmarks/bench_ops.py --pages 4 --out benchmarks/RESULTS-ops.md
+
+All in one process on the same pages, against one temporary Prefect server (its start-up is
+not counted). The encoder is loaded once before timing. The crash-resume figure is the outcome
+of ``tests/test_flows_crash.py`` (run with ``--crash``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+TEXT = (
+    "Совет Директоров эмитента состоит из {n} членов. Эмитент обязуется раскрыть информацию в течение "
+    "пяти рабочих дней с даты принятия решения.\n\n"
+    "Директорлар кеңесі {n} мүшеден тұрады. Эмитент ақпаратты шешім қабылданған күннен бастап бес жұмыс "
+    "күні ішінде ашады."
+)
+
+
+def make_pages(folder: Path, n: int) -> list[Path]:
+    from PIL import Image
+
+    from render.document import render_text_page
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        page = render_text_page("\n\n".join([TEXT.format(n=i + 3)] * 3), dpi=300)
+        path = folder / f"page-{i:02d}.png"
+        Image.fromarray(page.image).save(path, dpi=(300, 300))
+        paths.append(path)
+    return paths
+
+
+def raw_tesseract(paths: list[Path], *, workers: int, lang: str) -> float:
+    def one(p: Path) -> None:
+        subprocess.run(["tesseract", str(p), "-", "-l", lang, "--psm", "3", "tsv"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    t = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, paths))
+    return time.perf_counter() - t
+
+
+def pipeline(paths: list[Path], *, workers: int, scratch: Path) -> float:
+    from flows.config import RunConfig
+    from flows.pipeline import ingest_flow
+
+    inbox, out = scratch / f"in-{workers}", scratch / f"out-{workers}"
+    inbox.mkdir()
+    for p in paths:
+        shutil.copy(p, inbox / p.name)
+    cfg = RunConfig(workers=workers)
+    t = time.perf_counter()
+    summary = ingest_flow(cfg)(str(inbox), str(out), cfg)
+    elapsed = time.perf_counter() - t
+    assert len(summary.processed) == len(paths), summary
+    return elapsed
+
+
+def rerun(scratch: Path, *, documents: int, size: int) -> dict[str, float]:
+    """An inbox of ``documents`` files already done vs an empty inbox: the whole flow run, timed."""
+    from flows.config import RunConfig
+    from flows.documents import file_sha256
+    from flows.pipeline import ingest_flow
+
+    cfg = RunConfig(workers=2)
+    empty_in, empty_out = scratch / "empty-in", scratch / "empty-out"
+    empty_in.mkdir()
+    full_in, full_out = scratch / "full-in", scratch / "full-out"
+    full_in.mkdir()
+    for i in range(documents):
+        f = full_in / f"filing-{i:02d}.pdf"
+        f.write_bytes(b"%PDF-1.4\n" + os.urandom(size))
+        done = full_out / file_sha256(f)
+        done.mkdir(parents=True)
+        (done / "done.json").write_text(json.dumps({"doc_id": done.name}))
+
+    def timed(inbox: Path, out: Path) -> float:
+        t = time.perf_counter()
+        summary = ingest_flow(cfg)(str(inbox), str(out), cfg)
+        assert not summary.processed and not summary.quarantined
+        return time.perf_counter() - t
+
+    timed(empty_in, empty_out)  # warm-up
+    empty = min(timed(empty_in, empty_out) for _ in range(3))
+    cold = timed(full_in, full_out)  # hashes every file
+    warm = min(timed(full_in, full_out) for _ in range(3))  # hash cache
+    return {"empty": empty, "cold": cold, "warm": warm}
+
+
+def crash_outcome() -> str:
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/test_flows_crash.py"], cwd=REPO,
+                          capture_output=True, text=True)
+    return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else f"exit {proc.returncode}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, default=4)
+    ap.add_argument("--documents", type=int, default=50)
+    ap.add_argument("--size", type=int, default=3_000_000, help="bytes per rerun document")
+    ap.add_argument("--crash", action="store_true")
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.config import RunConfig
+    from models import load_encoder
+
+    lang = RunConfig().ocr_lang
+    load_encoder(None)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, prefect_test_harness(server_startup_timeout=180):
+        scratch = Path(tmp)
+        paths = make_pages(scratch / "pages", args.pages)
+        raw1 = raw_tesseract(paths, workers=1, lang=lang)
+        raw2 = raw_tesseract(paths, workers=2, lang=lang)
+        pipe1 = pipeline(paths, workers=1, scratch=scratch)
+        pipe2 = pipeline(paths, workers=2, scratch=scratch)
+        again = rerun(scratch, documents=args.documents, size=args.size)
+    rows.append(f"| raw `tesseract` CLI, {args.pages} pages, 1 at a time | {raw1:.1f} s | |")
+    rows.append(f"| raw `tesseract` CLI, 2 at a time | {raw2:.1f} s | {raw1 / raw2:.2f}× |")
+    rows.append(f"| pipeline, 1 worker | {pipe1:.1f} s | {pipe1 / raw1:.2f}× raw (goal ≤ 1.10×) |")
+    rows.append(f"| pipeline, 2 workers | {pipe2:.1f} s | {pipe1 / pipe2:.2f}× speed-up (goal ≥ 1.8×); {pipe2 / raw2:.2f}× raw at 2 |")
+    rows.append(f"| empty-inbox run (flow only) | {again['empty']:.2f} s | |")
+    rows.append(f"| rerun, {args.documents} done documents, cold hash cache | {again['cold']:.2f} s | "
+                f"+{again['cold'] - again['empty']:.2f} s over empty |")
+    rows.append(f"| rerun, {args.documents} done documents, warm hash cache | {again['warm']:.2f} s | "
+                f"+{again['warm'] - again['empty']:.2f} s over empty (goal ≤ 2 s) |")
+    if args.crash:
+        rows.append(f"| crash resume (`tests/test_flows_crash.py`) | {crash_outcome()} | |")
+    table = "| measure | time | ratio |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
+    print(table)
+    if args.out:
+        args.out.write_text(
+            f"# Operations benchmark\n\n`{' '.join([Path(sys.executable).name, *sys.argv])}` on {os.cpu_count()} cores "
+            f"(load average {os.getloadavg()[0]:.1f} at the end).\n\n{table}", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
