@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -64,30 +65,42 @@ class MemoryCache:
 
 
 class DiskCache:
-    """Vectors in one SQLite file, shared between processes."""
+    """Vectors in one SQLite file, shared between processes (a forked child opens its own connection)."""
 
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / DB_NAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(str(self.path), timeout=30.0, check_same_thread=False)
+        self._pid = -1
+        self._db: sqlite3.Connection | None = None
         with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("CREATE TABLE IF NOT EXISTS emb (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
-            self._conn.commit()
+            conn = self._conn
+            conn.execute("CREATE TABLE IF NOT EXISTS emb (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+            conn.commit()
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self._db = sqlite3.connect(str(self.path), timeout=30.0, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._pid = os.getpid()
+        return self._db
 
     def get_many(self, keys: Sequence[bytes], dim: int) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}
         with self._lock:
-            for i in range(0, len(keys), _CHUNK):
-                chunk = list(keys[i : i + _CHUNK])
-                marks = ",".join("?" * len(chunk))
-                rows = self._conn.execute(f"SELECT key, vec FROM emb WHERE key IN ({marks})", chunk)
-                for key, blob in rows:
-                    vec = np.frombuffer(blob, dtype=np.float32)
-                    if vec.shape[0] == dim:
-                        found[bytes(key)] = vec
+            try:
+                for i in range(0, len(keys), _CHUNK):
+                    chunk = list(keys[i : i + _CHUNK])
+                    marks = ",".join("?" * len(chunk))
+                    rows = self._conn.execute(f"SELECT key, vec FROM emb WHERE key IN ({marks})", chunk)
+                    for key, blob in rows:
+                        vec = np.frombuffer(blob, dtype=np.float32)
+                        if vec.shape[0] == dim:
+                            found[bytes(key)] = vec
+            except sqlite3.Error as e:  # the cache only saves time; never fail a run for it
+                log.warning("embedding cache %s unreadable (%s); embedding afresh", self.path, e)
         return found
 
     def put_many(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None:
@@ -95,8 +108,11 @@ class DiskCache:
             return
         rows = [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in items]
         with self._lock:
-            self._conn.executemany("INSERT OR REPLACE INTO emb (key, vec) VALUES (?, ?)", rows)
-            self._conn.commit()
+            try:
+                self._conn.executemany("INSERT OR REPLACE INTO emb (key, vec) VALUES (?, ?)", rows)
+                self._conn.commit()
+            except sqlite3.Error as e:
+                log.warning("embedding cache %s not written (%s)", self.path, e)
 
     def __len__(self) -> int:
         with self._lock:
@@ -104,4 +120,6 @@ class DiskCache:
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            if self._db is not None:
+                self._db.close()
+                self._db = None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -223,7 +224,11 @@ _LOADED_LOCK = threading.Lock()
 def _disk_cache_for(folder: Path | None) -> DiskCache | None:
     if os.environ.get(ENV_EMBED_CACHE, "1").strip().lower() in ("0", "false", "no", "off"):
         return None
-    return DiskCache(folder or embeddings_dir())
+    try:
+        return DiskCache(folder or embeddings_dir())
+    except (OSError, sqlite3.Error) as e:
+        log.warning("no on-disk embedding cache (%s); vectors are cached in memory only", e)
+        return None
 
 
 def _folder_model_key(folder: Path, manifest: ModelManifest | None) -> str:
