@@ -20,7 +20,7 @@ def test_runner_follows_the_config():
     from prefect_dask import DaskTaskRunner
 
     assert isinstance(task_runner_for(RunConfig(workers=3)), ThreadPoolTaskRunner)
-    assert task_runner_for(RunConfig(workers=3)).max_workers == 3
+    assert task_runner_for(RunConfig(workers=3))._max_workers == 3
     assert isinstance(task_runner_for(RunConfig(dask_address="tcp://127.0.0.1:8786")), DaskTaskRunner)
 
 
