@@ -45,7 +45,7 @@ def crop_region(box: BBox, size: tuple[int, int]) -> BBox:
     w, h = size
     line_h = max(12, min(box.height, 80))
     mx = max(7 * line_h, 120)  # a few words either side
-    my = max(round(0.3 * line_h), 8)  # the line itself, not half of its neighbours
+    my = max(round(0.6 * line_h), 8)  # the line itself, not half of its neighbours
     y1 = min(box.y1, box.y0 + MAX_BOX_HEIGHT)
     return BBox(max(0, box.x0 - mx), max(0, box.y0 - my), min(w, box.x1 + mx), min(h, y1 + my))
 
