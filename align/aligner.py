@@ -343,8 +343,13 @@ def make_context(ru: SideFeatures, kk: SideFeatures, cfg: AlignConfig) -> CostCo
         # sample off the diagonal, where true pairs are unlikely, so short documents
         # do not drag the skip penalty down with their own good pairs
         off = np.abs((ii + 1) / ru.n - (jj + 1) / kk.n) > max(0.1, 1.5 / max(ru.n, kk.n))
-        if off.sum() >= 10:
-            ii, jj = ii[off], jj[off]
+        if off.sum() < 10:
+            # a very short document has (almost) no cells that far off the diagonal: use every
+            # cell off the exact proportional diagonal; a 1x1 document keeps the default penalty
+            off = ii * kk.n != jj * ru.n
+        if not off.any():
+            return ctx
+        ii, jj = ii[off], jj[off]
         costs = cell_costs(ctx, 1, 1, ii, jj)
         costs = costs[np.isfinite(costs)]
         if len(costs):

@@ -90,10 +90,15 @@ def test_ocr_prints_page_text(tmp_path):
     from render import render_text_page
     from PIL import Image
 
-    text = "Совет Директоров эмитента состоит из 7 (семи) членов.\nДиректорлар кеңесі 7 (жеті) мүшеден тұрады."
+    text = (
+        "Совет Директоров эмитента состоит из 7 (семи) членов.\n\n"
+        "Эмитенттің Директорлар кеңесі 7 (жеті) Директорлар кеңесі мүшесінен және оның Төрағасынан тұрады, "
+        "олар дауыс берер кезде бір дауысқа ие болады."
+    )
     page = render_text_page(text)
     Image.fromarray(page.image).save(tmp_path / "page.png", dpi=(300, 300))
     result = qostil("ocr", str(tmp_path / "page.png"))
     assert result.returncode == 0, result.stderr
     assert "Совет Директоров эмитента" in result.stdout
-    assert "кеңесі" in result.stdout
+    assert "Директорлар кеңесі 7 (жеті)" in result.stdout
+    assert "Төрағасынан тұрады" in " ".join(result.stdout.split())
