@@ -98,6 +98,9 @@ def load_sentence_transformer(name_or_path: str, *, device: str = "cpu") -> Sent
         from sentence_transformers import SentenceTransformer  # noqa: PLC0415
     except ImportError as e:
         raise ModelLoadError(f"sentence-transformers is not installed: {e}") from e
+    from transformers.utils import logging as hf_logging  # noqa: PLC0415
+
+    hf_logging.disable_progress_bar()  # a per-tensor "Loading weights" bar on every run is noise; rich shows progress
     try:
         model = SentenceTransformer(name_or_path, device=device, local_files_only=True)
     except Exception as e:  # noqa: BLE001 - the loader raises many kinds; all mean "cannot load"
