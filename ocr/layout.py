@@ -45,7 +45,9 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ocr.marks import is_signature_name
+from rapidfuzz import fuzz
+
+from ocr.marks import signature_name_span
 from qostil.records import LANG_UNKNOWN, BBox, Line, Page, Segment, Word
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ _PAGE_NO_RE = re.compile(
 )
 _TERMINAL = ".!?:;,…"
 _FURNITURE_ZONE = 0.07
+_FURNITURE_SIMILARITY = 90
 
 
 def segment_id(doc_id: str, index: int) -> str:
@@ -208,40 +211,29 @@ def _take_stamps(page: Page) -> tuple[Page, list[_Item]]:
     return replace(page, lines=tuple(kept)), items
 
 
-_SIGNATURE_TITLE_MAX_WORDS = 7
+_SIGNATURE_TITLE_MAX_WORDS = 10
 
 
 def _mark_signatures(items: list[_Item], page: Page) -> None:
-    """Name-with-initials lines in the right half and the short title lines above them → ``signature``
-    (rule in :mod:`ocr.marks`)."""
+    """The short title lines just above a signature's name → ``signature`` too (rule in :mod:`ocr.marks`)."""
     width = page.image_size[0]
     heights = [ln.bbox.height for it in items for ln in it.lines if ln.bbox.height > 0]
     line_h = statistics.median(heights) if heights else 30
     for i, item in enumerate(items):
-        if item.kind == "table_row" or item.kind == "signature":
+        if item.kind != "signature" or not _signature_line(item.lines[-1], width):
             continue
-        named = [w for w in item.lines[-1].words if any(c.isalpha() for c in w.text)]
-        if not named or named[0].bbox.x0 < 0.45 * width:
-            continue
-        if not is_signature_name(" ".join(w.text for w in named)):
-            continue
-        title = " ".join(ln.text for ln in item.lines[:-1]).split()
-        if len(title) > _SIGNATURE_TITLE_MAX_WORDS:
-            continue
-        item.kind = "signature"
         below = _union([ln.bbox for ln in item.lines])
         for j in range(i - 1, max(-1, i - 4), -1):
             prev = items[j]
             if prev.kind not in ("paragraph", "heading") or prev.page != item.page:
                 break
-            text = " ".join(ln.text for ln in prev.lines).strip()
+            text = " ".join(ln.text for ln in prev.lines).strip().rstrip("»\"')”")
             box = _union([ln.bbox for ln in prev.lines])
-            if (len(text.split()) > _SIGNATURE_TITLE_MAX_WORDS or text[-1:] in ".;:" or box.x0 > 0.45 * width
-                    or below.y0 - box.y1 > 2.5 * line_h):
+            if (len(text.split()) > _SIGNATURE_TITLE_MAX_WORDS or text[-1:] in ".;:" or "," in text
+                    or box.x0 > 0.45 * width or below.y0 - box.y1 > 2.5 * line_h):
                 break
             prev.kind = "signature"
             below = box
-
 
 def _ruled_page_items(page: Page) -> list[_Item]:
     """Words inside ruled cells become table rows (cells left to right); the rest flows as usual."""
@@ -330,7 +322,10 @@ def _free_page_items(page: Page, page_lines: Sequence[Line]) -> list[_Item]:
         else:
             blocks.append(_Block.of([line]))
         key = k
-    rows = _table_rows(blocks)
+    # on a page with a ruled table, side-by-side blocks outside it are justified text, not a table;
+    # a signature's title and name side by side are not a table row either
+    signed = {id(b) for b in blocks if any(_signature_line(ln, width) for ln in b.lines)}
+    rows = [] if page.cells else _table_rows([b for b in blocks if id(b) not in signed])
     in_table = {id(b) for row in rows for b in row}
     heights = [ln.bbox.height for ln in page_lines if ln.bbox.height > 0]
     line_h = statistics.median(heights) if heights else 30
@@ -348,7 +343,7 @@ def _free_page_items(page: Page, page_lines: Sequence[Line]) -> list[_Item]:
             all_lines = [ln for c in cells for ln in c]
             items.append(_Item("table_row", page.number, all_lines, cells, top=min(ln.bbox.y0 for ln in all_lines)))
             continue
-        for para in _paragraphs(block.lines, line_h=line_h, body_left=body_left):
+        for para in _paragraphs(block.lines, line_h=line_h, body_left=body_left, width=width):
             text = "\n".join(ln.text for ln in para)
             box = _union([ln.bbox for ln in para])
             left_gap, right_gap = box.x0, width - box.x1
@@ -357,6 +352,8 @@ def _free_page_items(page: Page, page_lines: Sequence[Line]) -> list[_Item]:
             in_margin = box.y1 < _FURNITURE_ZONE * height or box.y0 > (1 - _FURNITURE_ZONE) * height
             if kind != "furniture" and in_margin and _PAGE_NO_RE.match(" ".join(text.split())):
                 kind = "furniture"
+            if _signature_line(para[-1], width):
+                kind = "signature"
             items.append(_Item(kind, page.number, para, top=box.y0))
     return items
 
@@ -388,7 +385,11 @@ def _table_rows(blocks: list[_Block]) -> list[list[_Block]]:
     return rows
 
 
-def _paragraphs(lines: list[Line], *, line_h: float, body_left: int) -> list[list[Line]]:
+def _signature_line(line: Line, width: int) -> bool:
+    return signature_name_span(line.words, width=width) is not None
+
+
+def _paragraphs(lines: list[Line], *, line_h: float, body_left: int, width: int) -> list[list[Line]]:
     paras: list[list[Line]] = []
     for line in lines:
         if not paras:
@@ -402,6 +403,8 @@ def _paragraphs(lines: list[Line], *, line_h: float, body_left: int) -> list[lis
             or gap > 0.8 * line_h
             or bool(_LIST_RE.match(line.text))
             or (line.bbox.x0 > prev.bbox.x0 + 1.5 * line_h and prev_text[-1:] in ".!?:;")
+            or _signature_line(line, width)
+            or _signature_line(prev, width)
         )
         if new:
             paras.append([line])
@@ -434,7 +437,11 @@ def _mark_repeated_furniture(items: list[_Item], pages: Sequence[Page]) -> None:
         seen.setdefault(key, set()).add(item.page)
         candidates.append((item, key))
     for item, key in candidates:
-        if len(seen[key]) >= 2:
+        # OCR misreads a letter now and then (АҚ / АК): a near-identical key on another page counts too
+        pages_with = set(seen[key]).union(
+            *(p for other, p in seen.items() if other != key and fuzz.ratio(key, other) >= _FURNITURE_SIMILARITY)
+        )
+        if len(pages_with) >= 2:
             item.kind = "furniture"
 
 

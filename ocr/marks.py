@@ -11,13 +11,15 @@ other are one cluster; a cluster of at least 2 light words (or one of at least
 8 letters) is a stamp, and its box (padded by half a line height) is kept. A
 bilevel scan has no tones to tell; there nothing is marked.
 
-**Signatures** (:func:`is_signature_name`, used by :mod:`ocr.layout`): a short
-line (≤ 4 words) that is a name with initials — ``Ибадуллаев А.А.``,
-``А.А. Ибадуллаев``, ``Хаджиева М.Ж.`` — and stands in the right half of the
-page is a signature's name; the short lines just above it (≤ 7 words each, not
-ending a sentence, at most 3, each within 2.5 line heights of the next) are
-its title (``Председатель Правления``, ``Бас бухгалтер –``). Marks the scribble
-left as OCR junk beside the name (low-confidence words of no letters) go with it.
+**Signatures** (:func:`signature_name_span`, used by :mod:`ocr.layout`): a line
+that ends with a name with initials — ``Ибадуллаев А.А.``, ``А.А. Ибадуллаев``,
+``Хаджиева М.Ж.`` (initials in Latin look-alikes too) — starting in the right
+half of the page, and that either starts with it or has a wide gap (3 line
+heights) before it, is a signature's name; junk words of ≤ 4 characters
+around the name (the scribble read as text) go with it. The paragraphs just
+above it (at most 3; ≤ 10 words each, no comma, not ending with ``. ; :``, in
+the left half, each within 2.5 line heights of the next) are its title
+(``Председатель Правления``, ``Бас бухгалтер –``).
 """
 
 from __future__ import annotations
@@ -36,9 +38,15 @@ log = logging.getLogger(__name__)
 LIGHT_INK_SHARE = 0.28
 _UP = "А-ЯЁӘҒҚҢӨҰҮҺІ"
 _LO = "а-яёәғқңөұүһі"
-_INITIALS = rf"[{_UP}]\.\s?(?:[{_UP}]\.)?"
+_INITIAL_UP = _UP + "ABCEHKMOPTX"  # Tesseract reads an initial А as Latin A now and then
+_INITIALS = rf"[{_INITIAL_UP}]\.\s?(?:[{_INITIAL_UP}]\.)?"
 _SURNAME = rf"[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?"
 NAME_WITH_INITIALS = re.compile(rf"^(?:{_SURNAME}\s+{_INITIALS}|{_INITIALS}\s*{_SURNAME})$")
+_NAME_WORDS = (2, 3)  # "Ибадуллаев А.А." / "Досмухаметов Б. С."
+SIGNATURE_GAP_LINES = 3.0
+"""A name with initials in a line with other words is a signature when a gap this many line heights
+wide (title … name) stands somewhere before it; junk of at most 4 characters (the scribble read as text)
+between the gap and the name is allowed."""
 
 
 def word_ink(gray: np.ndarray, box: BBox) -> float | None:
@@ -112,6 +120,39 @@ def _clusters(words: list[Word], *, gap: float) -> list[list[Word]]:
 def inside(word: Word, boxes: Sequence[BBox]) -> bool:
     cx, cy = (word.bbox.x0 + word.bbox.x1) / 2, (word.bbox.y0 + word.bbox.y1) / 2
     return any(b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1 for b in boxes)
+
+
+def _junk(text: str) -> bool:
+    return len(text) <= 4 and not any(c in ".," for c in text[:-1])
+
+
+def signature_name_span(words: Sequence[Word], *, width: int) -> tuple[int, int] | None:
+    """``(start, stop)`` of the words of a signature's name on one line, or None.
+
+    The name (surname with initials, either order) must end the line (junk after it allowed), start in
+    the right half of the page, and either start the line (junk before it allowed) or follow a gap of
+    :data:`SIGNATURE_GAP_LINES` line heights.
+    """
+    n = len(words)
+    if not n:
+        return None
+    line_h = max(1, statistics.median(w.bbox.height for w in words))
+    for stop in range(n, 0, -1):
+        if stop < n and not _junk(words[stop].text):
+            break
+        for size in _NAME_WORDS:
+            start = stop - size
+            if start < 0:
+                continue
+            text = " ".join(w.text for w in words[start:stop]).strip(" ,;")
+            if not NAME_WITH_INITIALS.match(text) or words[start].bbox.x0 < 0.45 * width:
+                continue
+            lead = start
+            while lead > 0 and _junk(words[lead - 1].text):
+                lead -= 1
+            if lead == 0 or words[lead].bbox.x0 - words[lead - 1].bbox.x1 >= SIGNATURE_GAP_LINES * line_h:
+                return start, stop
+    return None
 
 
 def is_signature_name(text: str) -> bool:

@@ -54,3 +54,35 @@ def test_paragraph_language_decides_the_kazakh_rules_and_boxes_stay() -> None:
     assert out[1].text == "Контроль возложить на Президент! сразу"
     assert [w.bbox for w in out[0].words] == [w.bbox for w in kk.words]
     assert all(w.conf == 90.0 for w in out[0].words)
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        ("соответствуюшего", "соответствующего"),
+        ("изьять", "изъять"),
+        ("«предьявляемым»,", "«предъявляемым»,"),
+        ("Зашишенностью", "Защищенностью"),
+        ("шить", "шить"),  # a known word stays
+        ("Шымкент", "Шымкент"),  # a name unknown either way stays
+        ("ваш", "ваш"),
+        ("мүшесі", "мүшесі"),  # Kazakh: not touched
+    ],
+)
+def test_russian_shcha_and_hard_sign_restored(read: str, expected: str) -> None:
+    fixed, _ = fix_words(words(read), kazakh=False)
+    assert fixed[0].text == expected
+
+
+def test_lone_em_before_a_number_is_numero_n() -> None:
+    fixed, _ = fix_words(words("под М 59 от"), kazakh=False)
+    assert " ".join(w.text for w in fixed) == "под N 59 от"
+
+
+@pytest.mark.parametrize(("width", "dash"), [(12, "-"), (18, "–"), (36, "—")])
+def test_lone_dash_by_its_width(width: int, dash: str) -> None:
+    line = [Word(text=t, conf=90.0, bbox=BBox(x, 0, x + 80, 42)) for x, t in ((0, "бұдан"), (100, "әрі"))]
+    line.append(Word(text="-", conf=90.0, bbox=BBox(200, 20, 200 + width, 25)))
+    line.append(Word(text="Қағидалар", conf=90.0, bbox=BBox(300, 0, 500, 42)))
+    fixed, _ = fix_words(line, kazakh=True)
+    assert fixed[2].text == dash
