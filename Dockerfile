@@ -6,6 +6,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
     PYTHONUNBUFFERED=1 \
     QOSTIL_HOME=/var/lib/qostil \
     QOSTIL_VENV=/opt/qostil \
+    QOSTIL_INSTALL_TESTS=0 \
     HF_HUB_OFFLINE=1 \
     PREFECT_SERVER_ANALYTICS_ENABLED=false
 
