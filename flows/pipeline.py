@@ -128,8 +128,17 @@ def check_document(parts: BilingualParts, pairs: list[Pair]) -> list[Discrepancy
 
 @task(name="publish-document", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
 def publish_document(
-    info: DocumentInfo, parts: BilingualParts, pairs: list[Pair], findings: list[Discrepancy], out_dir: str
+    info: DocumentInfo,
+    parts: BilingualParts,
+    pairs: list[Pair],
+    findings: list[Discrepancy],
+    out_dir: str,
+    dpi: int = 300,
 ) -> DocumentResult:
+    """Store the document, write its files (``done.json`` last) and its Prefect artifacts.
+
+    ``dpi`` is the resolution the pages were read at: the report crops the scan with the words' boxes.
+    """
     result = DocumentResult(
         doc_id=info.doc_id,
         source=info.path,
@@ -140,9 +149,13 @@ def publish_document(
         pairs=len(pairs),
         discrepancies=len(findings),
     )
-    doc = published_document(result, ru=parts.ru, kk=parts.kk, other=parts.other, pairs=pairs, findings=findings)
+    doc = published_document(
+        result, ru=parts.ru, kk=parts.kk, other=parts.other, pairs=pairs, findings=findings, dpi=dpi
+    )
     store_document(Path(out_dir), doc)  # before done.json: a rerun of a document stored but not written re-stores it
-    write_document(Path(out_dir), result, ru=parts.ru, kk=parts.kk, other=parts.other, pairs=pairs, findings=findings)
+    write_document(
+        Path(out_dir), result, ru=parts.ru, kk=parts.kk, other=parts.other, pairs=pairs, findings=findings, dpi=dpi
+    )
     publish_artifacts(doc, Path(result.out_dir) / "report.html")
     return result
 
@@ -205,7 +218,7 @@ def finish_document(info: DocumentInfo, pages: list[Page] | None, out_dir: str, 
     parts = split_document(segments)
     pairs = align_document(parts, cfg.model)
     findings = check_document(parts, pairs)
-    result = publish_document(info, parts, pairs, findings, out_dir)
+    result = publish_document(info, parts, pairs, findings, out_dir, cfg.dpi)
     get_run_logger().info(
         "%s: %d RU / %d KK segments, %d pairs, %d findings → %s",
         Path(info.path).name, result.ru_segments, result.kk_segments, result.pairs, result.discrepancies,
