@@ -67,7 +67,7 @@ class HashCache:
     def save(self) -> None:
         if self.path is None or not self._dirty:
             return
-        from flows.outputs import write_atomic
+        from qostil.atomic import write_atomic
 
         live = {k: v for k, v in self._entries.items() if Path(k).exists()}
         write_atomic(self.path, json.dumps(live))

@@ -10,8 +10,6 @@ artifacts are created here, the only module of the publishers that knows Prefect
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from publish.document import PublishedDocument
+from qostil.atomic import write_atomic
 from qostil.records import Discrepancy, Pair, Segment
 
 DONE_MARKER = "done.json"
@@ -36,22 +35,6 @@ class DocumentResult:
     kk_segments: int
     pairs: int
     discrepancies: int
-
-
-def write_atomic(path: Path, data: str) -> None:
-    """Write text to ``path`` via a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are for other users too
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _json(data: Any) -> str:

@@ -111,7 +111,7 @@ def quarantine_file(
     now: dt.datetime | None = None,
 ) -> Quarantined:
     """Move ``path`` into ``folder`` with ``<name>.reason.json`` beside it; return where both went."""
-    from flows.outputs import write_atomic
+    from qostil.atomic import write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     dest = _free_path(folder, safe_name(path.name))

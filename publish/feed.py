@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from qostil.atomic import atomic_target
 from publish.document import PART_KK, PART_OTHER, PART_RU, PublishedDocument, pair_pages, pair_shape, pair_texts
 
 FEED_VERSION = 1
@@ -127,8 +128,6 @@ def pairs_table(docs: Iterable[PublishedDocument]) -> pa.Table:
 
 def write_pairs_parquet(path: Path, docs: Iterable[PublishedDocument]) -> Path:
     """Write the run's pairs to ``path`` (via a temporary file and a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(pairs_table(docs), tmp, compression="zstd")
-    tmp.replace(path)
+    with atomic_target(path) as tmp:
+        pq.write_table(pairs_table(docs), tmp, compression="zstd")
     return path

@@ -8,8 +8,6 @@ files ``flows.outputs`` writes). ``OUT/``: ``index.html``, ``findings.xlsx``,
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from publish.feed import jsonl, pair_rows, write_pairs_parquet
 from publish.html import INDEX_NAME, REPORT_NAME, RunFiles, render_index, render_report
 from publish.tmx import document_tmx
 from publish.xlsx import write_findings_xlsx
+from qostil.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -28,27 +27,13 @@ XLSX_NAME = "findings.xlsx"
 PARQUET_NAME = "pairs.parquet"
 
 
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def publish_document_files(out_dir: Path, doc: PublishedDocument) -> dict[str, Path]:
     """Write the document's report, TMX and pairs feed into ``out_dir/<doc-id>/``; return them by name."""
     folder = out_dir / doc.doc_id
     return {
-        "report": _write(folder / REPORT_NAME, render_report(doc, index_href=f"../{INDEX_NAME}")),
-        "tmx": _write(folder / TMX_NAME, document_tmx(doc)),
-        "pairs": _write(folder / PAIRS_JSONL, jsonl(pair_rows(doc))),
+        "report": write_atomic(folder / REPORT_NAME, render_report(doc, index_href=f"../{INDEX_NAME}")),
+        "tmx": write_atomic(folder / TMX_NAME, document_tmx(doc)),
+        "pairs": write_atomic(folder / PAIRS_JSONL, jsonl(pair_rows(doc))),
     }
 
 
@@ -75,7 +60,7 @@ def publish_run_files(
     docs = list(iter_documents(out_dir))
     rows = write_findings_xlsx(out_dir / XLSX_NAME, docs)
     write_pairs_parquet(out_dir / PARQUET_NAME, docs)
-    index = _write(
+    index = write_atomic(
         out_dir / INDEX_NAME,
         render_index(
             docs,

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from publish.document import PublishedDocument
 from publish.html import CAUSE_LABELS, REPORT_NAME
+from qostil.atomic import atomic_target
 from qostil.records import Discrepancy, Mention
 
 VERDICTS = ("OCR error", "translation error", "fine")
@@ -183,8 +184,6 @@ def write_findings_xlsx(
     wb = Workbook()
     rows = _sheet_findings(wb.active, docs, report_href)
     _sheet_documents(wb.create_sheet("Documents"), docs, report_href)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    with atomic_target(path) as tmp:
+        wb.save(tmp)
     return rows
