@@ -273,7 +273,8 @@ def write_inputs(page: BenchPage, image: np.ndarray, folder: Path, digest: str) 
     return png, pdf
 
 
-def score_page(page: BenchPage, image: np.ndarray, engines: tuple[str, ...], cache: Path) -> list[Score]:
+def score_page(page: BenchPage, image: np.ndarray, engines: tuple[str, ...], cache: Path, *,
+               cached_only: bool = False) -> list[Score]:
     digest = hashlib.sha256(image.tobytes()).hexdigest()[:10]
     folder = cache / "pages"
     folder.mkdir(parents=True, exist_ok=True)
@@ -284,6 +285,8 @@ def score_page(page: BenchPage, image: np.ndarray, engines: tuple[str, ...], cac
         hit = cache / "results" / f"{key}.json"
         if hit.exists():
             res = json.loads(hit.read_text(encoding="utf-8"))
+        elif cached_only:
+            continue
         else:
             cpu0, wall0 = _cpu(), time.perf_counter()
             text = RUNNERS[engine](png, pdf)
@@ -360,6 +363,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS-ocr.md")
     parser.add_argument("--scores", type=Path, help="also write every page's scores as JSONL here")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="report only what the cache holds (pages an engine has not read yet are left out)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     engines = tuple(e for e in ENGINES if e in args.engines)
@@ -371,7 +376,9 @@ def main() -> None:
     start = time.perf_counter()
     for page, image in build_set(args.per_cell, levels=tuple(args.levels), langs=tuple(args.langs),
                                  fonts=tuple(args.fonts), tables=not args.no_tables):
-        page_scores = score_page(page, image, engines, args.cache)
+        page_scores = score_page(page, image, engines, args.cache, cached_only=args.cached_only)
+        if args.cached_only and len(page_scores) < len(engines):
+            continue  # compare engines on the same pages only
         scores.extend(page_scores)
         print(f"{page.id}: " + ", ".join(f"{s.engine} {s.cer:.2%} ({s.cpu_s:.1f}s)" for s in page_scores), flush=True)
     total = time.perf_counter() - start

@@ -22,6 +22,11 @@ From OCR pages (:func:`segment_pages`):
   in capitals is a ``heading``; page numbers (``5``, ``- 5 -``, ``Стр. 5 из 9``,
   ``5 бет``) and lines in the top/bottom 7 % of the page that repeat on other
   pages are ``furniture``; the rest are ``paragraph``.
+* **Two columns, RU | KK** (:func:`bilingual_columns`): when every block of
+  more than 2 lines lies in the left or the right half (split between 45 and
+  55 % of the width), each side has at least 3 lines, and one side reads as
+  Russian and the other as Kazakh, the blocks are columns, not table cells:
+  the left column is read top to bottom, then the right one.
 * **Stamps and signatures** (:mod:`ocr.marks`): the words inside the page's
   stamp boxes (``Page.stamps``, found by their lighter ink) are taken out of
   the flow and become one ``stamp`` segment per stamp, placed by its top; a
@@ -323,9 +328,12 @@ def _free_page_items(page: Page, page_lines: Sequence[Line]) -> list[_Item]:
             blocks.append(_Block.of([line]))
         key = k
     # on a page with a ruled table, side-by-side blocks outside it are justified text, not a table;
-    # a signature's title and name side by side are not a table row either
+    # a signature's title and name side by side are not a table row either; nor are RU | KK columns
+    columns = None if page.cells else bilingual_columns(blocks, width=width)
+    if columns is not None:
+        blocks = columns
     signed = {id(b) for b in blocks if any(_signature_line(ln, width) for ln in b.lines)}
-    rows = [] if page.cells else _table_rows([b for b in blocks if id(b) not in signed])
+    rows = [] if page.cells or columns else _table_rows([b for b in blocks if id(b) not in signed])
     in_table = {id(b) for row in rows for b in row}
     heights = [ln.bbox.height for ln in page_lines if ln.bbox.height > 0]
     line_h = statistics.median(heights) if heights else 30
@@ -356,6 +364,37 @@ def _free_page_items(page: Page, page_lines: Sequence[Line]) -> list[_Item]:
                 kind = "signature"
             items.append(_Item(kind, page.number, para, top=box.y0))
     return items
+
+
+COLUMN_SPLIT = (0.45, 0.55)
+_COLUMN_MIN_LINES = 3
+
+
+def bilingual_columns(blocks: list[_Block], *, width: int) -> list[_Block] | None:
+    """The blocks in column order (spanning blocks above the columns, the left column, the right
+    column, spanning blocks below) when the page is set in two columns of different languages
+    (RU | KK); None otherwise."""
+    lo, hi = COLUMN_SPLIT[0] * width, COLUMN_SPLIT[1] * width
+    left = [b for b in blocks if b.bbox.x1 <= hi and (b.bbox.x0 + b.bbox.x1) / 2 < width / 2]
+    right = [b for b in blocks if b.bbox.x0 >= lo and (b.bbox.x0 + b.bbox.x1) / 2 >= width / 2]
+    spanning = [b for b in blocks if b not in left and b not in right]
+    if sum(len(b.lines) for b in left) < _COLUMN_MIN_LINES or sum(len(b.lines) for b in right) < _COLUMN_MIN_LINES:
+        return None
+    if any(len(b.lines) > 2 for b in spanning):
+        return None
+    from ocr.langid import detect_language
+
+    def lang(group: list[_Block]) -> str:
+        return detect_language(" ".join(ln.text for b in group for ln in b.lines))
+
+    if {lang(left), lang(right)} != {"ru", "kk"}:
+        return None
+    top = min(b.bbox.y0 for b in left + right)
+    by_y = lambda b: b.bbox.y0  # noqa: E731
+    above = sorted((b for b in spanning if b.bbox.y0 < top), key=by_y)
+    below = sorted((b for b in spanning if b.bbox.y0 >= top), key=by_y)
+    log.info("two columns of different languages (%d | %d blocks)", len(left), len(right))
+    return above + sorted(left, key=by_y) + sorted(right, key=by_y) + below
 
 
 def _table_rows(blocks: list[_Block]) -> list[list[_Block]]:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from ocr import read_document
 from ocr.clean import clean_segments
+from ocr.engine import OcrConfig, recognize_page
 from ocr.langid import label_languages
 from ocr.layout import segment_pages
+from ocr.sources import iter_pages
 from qostil.records import Segment
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,7 +30,9 @@ HEADERS = ("АО «ИО «Казахстанская Ипотечная Комп
 
 @pytest.fixture(scope="module")
 def segments() -> list[Segment]:
-    pages = read_document(SAMPLE)
+    cfg = OcrConfig()
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Tesseract runs in its own process: two pages at a time
+        pages = list(pool.map(lambda sp: recognize_page(sp, cfg), iter_pages(SAMPLE, dpi=cfg.dpi)))
     return clean_segments(label_languages(segment_pages(pages, doc_id="0" * 64)))
 
 
@@ -87,3 +91,32 @@ def test_stamp_and_signatures_are_marked(segments: list[Segment]) -> None:
     for name in ("Ибадуллаев", "Тоқтарқожа", "Досмухаметов", "Хаджиева"):
         assert name in signatures, signatures
     assert not any(s.kind == "stamp" for s in segments if s.pages and s.pages[0] < 8)
+
+
+RU_COLUMN = """Совет Директоров эмитента состоит из семи членов Совета Директоров, включая его Председателя, каждый из которых при голосовании имеет один голос.
+
+В течение предыдущих двух лет были следующие изменения в составе Совета Директоров: досрочно прекращены полномочия члена Совета директоров, независимого директора.
+
+Избраны членами Совета Директоров: Яцек Бжезински, независимый директор; Ульф Вокурка, независимый директор."""
+KK_COLUMN = """Эмитенттің Директорлар кеңесі жеті Директорлар кеңесі мүшесінен және оның Төрағасынан тұрады, олар дауыс берер кезде бір дауысқа ие болады.
+
+Соңғы екі жыл ішінде Директорлар Кеңесінің құрамында төмендегідей өзгертулер енгізілді: тәуелсіз директордың өкілеттігі мерзімінен бұрын тоқтатылды.
+
+Директорлар кеңесінің мүшелері болып сайланды: Яцек Бжезински, тәуелсіз директор; Ульф Вокурка, тәуелсіз директор."""
+
+
+def test_two_column_ru_kk_page_is_read_column_by_column() -> None:
+    import numpy as np
+
+    from ocr.sources import SourcePage
+    from render import render_text_page
+    from render.layout import Style
+
+    left = render_text_page(RU_COLUMN, style=Style(page_numbers=False, header="", margins_mm=(20, 20, 112, 20)))
+    right = render_text_page(KK_COLUMN, style=Style(page_numbers=False, header="", margins_mm=(112, 20, 20, 20)))
+    page = recognize_page(SourcePage(number=1, image=np.minimum(left.image, right.image), dpi=300), OcrConfig())
+    segs = clean_segments(label_languages(segment_pages([page], doc_id="0" * 64)))
+    assert [s.kind for s in segs] == ["paragraph"] * 6
+    assert [s.lang for s in segs] == ["ru"] * 3 + ["kk"] * 3
+    assert segs[0].text.startswith("Совет Директоров") and segs[3].text.startswith("Эмитенттің")
+    assert segs[2].text.endswith("Ульф Вокурка, независимый директор.")
