@@ -363,6 +363,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS-ocr.md")
     parser.add_argument("--scores", type=Path, help="also write every page's scores as JSONL here")
+    parser.add_argument("--reverse", action="store_true",
+                        help="read the set last page first (a second run from the other end shares the cache)")
     parser.add_argument("--cached-only", action="store_true",
                         help="report only what the cache holds (pages an engine has not read yet are left out)")
     args = parser.parse_args()
@@ -374,8 +376,11 @@ def main() -> None:
         import ocr.engine  # noqa: F401  (imported with the code the version names)
     scores: list[Score] = []
     start = time.perf_counter()
-    for page, image in build_set(args.per_cell, levels=tuple(args.levels), langs=tuple(args.langs),
-                                 fonts=tuple(args.fonts), tables=not args.no_tables):
+    test_set = build_set(args.per_cell, levels=tuple(args.levels), langs=tuple(args.langs),
+                         fonts=tuple(args.fonts), tables=not args.no_tables)
+    if args.reverse:
+        test_set = reversed(list(test_set))
+    for page, image in test_set:
         page_scores = score_page(page, image, engines, args.cache, cached_only=args.cached_only)
         if args.cached_only and len(page_scores) < len(engines):
             continue  # compare engines on the same pages only

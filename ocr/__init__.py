@@ -6,6 +6,12 @@ calls them stage by stage::
     pages = read_document(path, OcrConfig())          # sources → preprocess → engine
     segments = segment_pages(pages, doc_id=doc_id)    # layout
     segments = clean_segments(label_languages(segments))
+
+Inside ``recognize_page``: :mod:`ocr.preprocess` (median, upscale, orientation,
+deskew), the Tesseract wrapper :mod:`ocr._tesseract`, ruled-table cells
+(:mod:`ocr.tables`), word-level fixes of known confusions
+(:mod:`ocr.confusables`) and stamp regions (:mod:`ocr.marks`). Measured in
+``benchmarks/RESULTS-ocr.md`` (``benchmarks/bench_ocr.py``).
 """
 
 from __future__ import annotations
