@@ -181,3 +181,187 @@ def test_sample_gold_with_real_encoder() -> None:
     _covers(pairs, len(ru), len(kk))
     # measured: strict F1 1.00 (54/54 groups) with multilingual-e5-small
     assert strict_scores(_groups(pairs), gold).f1 >= 0.98
+
+
+# ---------------------------------------------------------------- anchors
+
+from align.aligner import AlignConfig as _Cfg  # noqa: E402
+from align.aligner import align_features, leading_item, name_skeleton, segment_anchors, segment_features  # noqa: E402
+from align.metrics import read_gold  # noqa: E402
+
+ANCHOR_CASES = [
+    # (text, lang, kind, cells, anchors that must be there, anchors that must not)
+    ("от 14.11.2024 года", "ru", "paragraph", (), {"n:14", "m:11", "n:2024"}, set()),
+    ("от 14 ноября 2024 года № 04/276", "ru", "paragraph", (), {"n:14", "m:11", "n:2024", "n:04/276"}, set()),
+    ("2024 жылғы 14 қарашадағы № 04/276 бұйрыққа", "kk", "paragraph", (), {"n:14", "m:11", "n:2024", "n:04/276"}, set()),
+    ("Всего по республике – 1 599.", "ru", "paragraph", (), {"n:1599"}, {"n:599"}),
+    ("0,26 МРП", "ru", "paragraph", (), {"n:0.26"}, set()),
+    ("статьи 9-1 Закона", "ru", "paragraph", (), {"n:9-1"}, set()),
+    ("Кзылкогинский – 1;", "ru", "paragraph", (), {"w:кзл", "n:1"}, set()),
+    ("Қызылқоға – 1;", "kk", "paragraph", (), {"w:кзл", "n:1"}, set()),
+    ("36.\tЗаңды мекенжайы", "kk", "table_row", ("36.", "Заңды мекенжайы"), {"i:36"}, {"n:36"}),
+    ("2) размещение приказа", "ru", "list_item", (), {"i:2"}, {"n:2"}),
+]
+
+
+@pytest.mark.parametrize("text,lang,kind,cells,want,unwanted", ANCHOR_CASES)
+def test_anchors(text: str, lang: str, kind: str, cells: tuple[str, ...], want: set[str], unwanted: set[str]) -> None:
+    got = segment_anchors(text, lang, kind=kind, cells=cells)
+    assert want <= got, got
+    assert not (unwanted & got), got
+
+
+def test_name_skeleton_folds_across_languages() -> None:
+    assert name_skeleton("Иргизский") == name_skeleton("Ырғыз")
+    assert name_skeleton("Мусрепова") == name_skeleton("Мүсірепов")
+    assert name_skeleton("Казахстан") == name_skeleton("Қазақстан")
+
+
+@pytest.mark.parametrize(
+    "text,kind,cells,want",
+    [("36\tСведения", "table_row", ("36", "Сведения"), "36"), ("№\tНаименование", "table_row", ("№", "Наименование"), None),
+     ("1) осы бұйрықты", "list_item", (), "1"), ("13. Члены Совета", "heading", (), "13"), ("2024 жылғы", "paragraph", (), None)],
+)
+def test_leading_item(text: str, kind: str, cells: tuple[str, ...], want: str | None) -> None:
+    assert leading_item(text, kind=kind, cells=cells) == want
+
+
+# ---------------------------------------------------------------- structure: rows and items
+
+
+def _rows(texts: list[str], lang: str) -> list[Segment]:
+    return [Segment(id=f"{lang}{i}", doc_id="t", lang=lang, kind="table_row", text=t, cells=tuple(t.split("\t"))) for i, t in enumerate(texts)]
+
+
+def test_numbered_rows_are_never_merged() -> None:
+    # KK row 1 holds the meanings of RU rows 1 and 2: a 2-1 merge would fit best, but two numbered rows never pair as one
+    ru = _rows(["1\tm1", "2\tm2", "3\tm3", "4\tm4"], "ru")
+    kk = _rows(["1.\tm1 m2", "3.\tm3", "4.\tm4"], "kk")
+    pairs = align_segments(ru, kk, encoder=meaning_encoder)
+    _covers(pairs, 4, 3)
+    assert all(len(p.ru) <= 1 and len(p.kk) <= 1 for p in pairs)
+    assert ((2,), (1,)) in _groups(pairs) and ((3,), (2,)) in _groups(pairs)
+
+
+def test_continuation_row_merges_with_its_row() -> None:
+    ru = _rows(["1\tm1", "\tm2", "2\tm3", "3\tm4"], "ru")  # row 1 broken over two lines (empty first cell)
+    kk = _rows(["1.\tm1 m2", "2.\tm3", "3.\tm4"], "kk")
+    assert _groups(align_segments(ru, kk, encoder=meaning_encoder)) == [((0, 1), (0,)), ((2,), (1,)), ((3,), (2,))]
+
+
+def test_table_rows_pair_only_with_table_rows() -> None:
+    ru = _rows(["1\tm1", "2\tm2"], "ru") + _segs(["m3"], "ru")
+    kk = _rows(["1\tm1"], "kk") + _segs(["m2", "m3"], "kk")  # KK lost row 2 but has the text as a paragraph
+    pairs = align_segments(ru, kk, encoder=meaning_encoder)
+    for p in pairs:
+        assert len({ru[i].kind for i in p.ru} | {kk[j].kind for j in p.kk}) == 1
+
+
+# ---------------------------------------------------------------- banded search grows linearly
+
+
+def test_band_cells_grow_linearly() -> None:
+    cells = []
+    for n in (1000, 4000):
+        ru, kk, _ = _long_doc(n, seed=5)
+        cache = EmbeddingCache(meaning_encoder)
+        _, res = align_features(segment_features(ru, cache), segment_features(kk, cache), _Cfg())
+        cells.append(res.cells / len(ru))
+    assert cells[1] < 1.3 * cells[0]  # cells per segment stay flat: linear time and memory
+    assert cells[1] < 80
+
+
+# ---------------------------------------------------------------- gold set with the real encoder
+
+GOLD_FILES = sorted(p.name for p in GOLD.glob("*.align.json"))
+
+
+def _pooled_ok(pairs, ru: list[Segment], kk: list[Segment]) -> None:
+    for p in pairs:
+        kinds = {ru[i].kind == "table_row" for i in p.ru} | {kk[j].kind == "table_row" for j in p.kk}
+        assert len(kinds) == 1, p
+        for side, idx in ((ru, p.ru), (kk, p.kk)):
+            numbered = [i for i in idx if leading_item(side[i].text, kind=side[i].kind, cells=side[i].cells)]
+            assert len(numbered) <= 1, p
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", GOLD_FILES)
+def test_gold_set_with_real_encoder(name: str) -> None:
+    enc = _real_encoder()
+    doc = read_gold(GOLD / name)
+    pairs = align_segments(doc.ru, doc.kk, encoder=enc)
+    _covers(pairs, len(doc.ru), len(doc.kk))
+    _pooled_ok(pairs, doc.ru, doc.kk)
+    # measured (e5-small): sample 1.000, kzlaw-202646 1.000, kzlaw-74437 1.000, kzlaw-129429 0.994
+    assert strict_scores(_groups(pairs), doc.groups).f1 >= 0.98
+
+
+# ---------------------------------------------------------------- synthetic variants of real documents
+
+
+def _variant(doc, kind: str, rng: np.random.Generator, count: int = 3):
+    """Apply ``count`` edits of one kind to the KK side of a real gold document; return (ru, kk, gold)."""
+    kk_groups = [[doc.kk[j].text for j in k] for _, k in doc.groups]
+    ok = [
+        g for g, (r, k) in enumerate(doc.groups)
+        if len(r) == 1 and len(k) == 1 and doc.kk[k[0]].kind == "paragraph" and doc.ru[r[0]].kind == "paragraph"
+        and not leading_item(doc.kk[k[0]].text) and len(doc.kk[k[0]].text) > 12
+    ]
+    picks: list[int] = []
+    for g in rng.permutation(ok):
+        if kind == "split" and not re.search(r"[.;:]\s+\S", doc.kk[doc.groups[g][1][0]].text[:-2]):
+            continue
+        if kind in ("merge", "reorder") and (g + 1 not in ok):
+            continue
+        if all(abs(int(g) - p) > 3 for p in picks):
+            picks.append(int(g))
+        if len(picks) == count:
+            break
+    assert len(picks) == count, kind
+    groups = [([doc.ru[i] for i in r], [doc.kk[j] for j in k]) for r, k in doc.groups]
+    merged: set[int] = set()
+    for g in sorted(picks, reverse=True):
+        if kind == "drop":
+            groups[g] = (groups[g][0], [])
+        elif kind == "split":
+            t = kk_groups[g][0]
+            m = list(re.finditer(r"[.;:]\s+(?=\S)", t[:-2]))[0]
+            groups[g] = (groups[g][0], [t[: m.start() + 1], t[m.end() :]])
+        elif kind == "merge":  # two KK paragraphs become one: a 2-1 group
+            groups[g] = (groups[g][0] + groups[g + 1][0], [kk_groups[g][0] + " " + kk_groups[g + 1][0]])
+            del groups[g + 1]
+        elif kind == "reorder":  # two neighbouring KK paragraphs swapped: a 2-2 group
+            groups[g] = (groups[g][0] + groups[g + 1][0], [groups[g + 1][1][0], groups[g][1][0]])
+            del groups[g + 1]
+        merged.add(g)
+    ru: list[Segment] = []
+    kk: list[Segment] = []
+    gold = []
+    for rs, ks in groups:
+        gold.append((tuple(range(len(ru), len(ru) + len(rs))), tuple(range(len(kk), len(kk) + len(ks)))))
+        ru += rs
+        kk += [t if isinstance(t, Segment) else Segment(id=f"kk{len(kk) + x}", doc_id="v", lang="kk", kind="paragraph", text=t) for x, t in enumerate(ks)]
+    return ru, kk, gold
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["merge", "split", "drop", "reorder"])
+@pytest.mark.parametrize("name", ["sample.align.json", "kzlaw-129429.align.json"])
+def test_synthetic_variants_of_real_documents(name: str, kind: str) -> None:
+    if kind == "split" and "129429" in name:
+        pytest.skip("the district list has no multi-sentence paragraphs to split")
+    enc = _real_encoder()
+    ru, kk, gold = _variant(read_gold(GOLD / name), kind, np.random.default_rng(7))
+    pairs = align_segments(ru, kk, encoder=enc)
+    _covers(pairs, len(ru), len(kk))
+    got = set(_groups(pairs))
+    edited = [g for g in gold if (len(g[0]), len(g[1])) != (1, 1)]
+    assert strict_scores(_groups(pairs), gold).f1 >= 0.85
+    assert lax_scores(_groups(pairs), gold).f1 >= 0.9
+    if kind in ("drop", "split"):
+        # a dropped paragraph is left unpaired and a split is found as 1-2 (measured: all of them)
+        assert sum(g in got for g in edited) >= len(edited) - 1, [g for g in edited if g not in got]
+    # measured weak spots: a swap (gold 2-2) mostly comes out as one 1-1 and two unpaired
+    # segments, and a merge of two short district lines ('Меңдіқара – 2; Наурызым – 2;')
+    # is found as 2-1 only in about half of the cases
