@@ -48,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -91,6 +92,8 @@ class Score:
     cer: float
     wer: float
     kk_recall: float | None
+    kk_total: int
+    kk_kept: int
     cpu_s: float
     wall_s: float
 
@@ -248,9 +251,14 @@ RUNNERS: dict[str, Callable[[Path, Path], str]] = {
 QOSTIL_TEXT_FILES = ("_tesseract.py", "confusables.py", "engine.py", "preprocess.py", "sources.py", "tables.py")
 
 
+_FORCED_VERSION: str | None = None
+
+
 @functools.cache
 def qostil_version() -> str:
     """Hashed once per run, when the code is imported, so a file edited mid-run does not mislabel results."""
+    if _FORCED_VERSION:
+        return _FORCED_VERSION
     h = hashlib.sha256()
     for path in sorted((REPO / "ocr").glob("*.py")):
         if path.name not in QOSTIL_TEXT_FILES:
@@ -293,11 +301,13 @@ def score_page(page: BenchPage, image: np.ndarray, engines: tuple[str, ...], cac
             res = {"text": text, "cpu_s": _cpu() - cpu0, "wall_s": time.perf_counter() - wall0}
             hit.parent.mkdir(parents=True, exist_ok=True)
             hit.write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
-        has_kk = any(c in KAZAKH_LETTERS for c in page.truth)
+        ref = Counter(c for c in page.truth if c in KAZAKH_LETTERS)
+        hyp = Counter(c for c in res["text"] if c in KAZAKH_LETTERS)
+        total, kept = sum(ref.values()), sum((ref & hyp).values())
         scores.append(Score(
             page.id, page.kind, page.lang, page.level, page.font, engine, cer(page.truth, res["text"]),
-            wer(page.truth, res["text"]), kazakh_letter_recall(page.truth, res["text"]) if has_kk else None,
-            res["cpu_s"], res["wall_s"],
+            wer(page.truth, res["text"]), kazakh_letter_recall(page.truth, res["text"]) if total else None,
+            total, kept, res["cpu_s"], res["wall_s"],
         ))
     return scores
 
@@ -310,14 +320,14 @@ def _mean(xs: list[float]) -> float:
 
 
 def _row(label: str, engine: str, sel: list[Score]) -> str:
-    kk = [s.kk_recall for s in sel if s.kk_recall is not None]
-    kk_s = f"{_mean(kk):.2%}" if kk else "–"
+    total = sum(s.kk_total for s in sel)
+    kk_s = f"{sum(s.kk_kept for s in sel) / total:.2%} ({total})" if total else "–"
     return (f"| {label} | {engine} | {len(sel)} | {_mean([s.cer for s in sel]):.2%} | {_mean([s.wer for s in sel]):.2%} "
             f"| {kk_s} | {_mean([s.cpu_s for s in sel]):.1f} | {_mean([s.wall_s for s in sel]):.1f} |")
 
 
 def summary(scores: list[Score], engines: tuple[str, ...]) -> list[str]:
-    head = ["| pages | engine | n | CER | WER | KK-letter recall | CPU s/page | wall s/page |",
+    head = ["| pages | engine | n | CER | WER | KK-letter recall (letters) | CPU s/page | wall s/page |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     out = ["### Text pages by level", "", *head]
     for level in LEVELS:
@@ -352,6 +362,14 @@ def summary(scores: list[Score], engines: tuple[str, ...]) -> list[str]:
     return out
 
 
+def per_page(scores: list[Score], engines: tuple[str, ...]) -> list[str]:
+    by_page: dict[str, dict[str, Score]] = {}
+    for s in scores:
+        by_page.setdefault(s.page, {})[s.engine] = s
+    return [f"- {page}: " + " / ".join(f"{by[e].cer:.2%}" if e in by else "–" for e in engines)
+            for page, by in by_page.items()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-cell", type=int, default=1, help="text pages per language × level × font")
@@ -363,6 +381,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS-ocr.md")
     parser.add_argument("--scores", type=Path, help="also write every page's scores as JSONL here")
+    parser.add_argument("--qostil-version", help="report the cached qostil results of this code version "
+                        "(the hash printed at the start of a run) instead of the current one")
     parser.add_argument("--reverse", action="store_true",
                         help="read the set last page first (a second run from the other end shares the cache)")
     parser.add_argument("--cached-only", action="store_true",
@@ -371,8 +391,10 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     engines = tuple(e for e in ENGINES if e in args.engines)
 
+    global _FORCED_VERSION
+    _FORCED_VERSION = args.qostil_version
     if "qostil" in engines:
-        qostil_version()
+        print(f"qostil code version {qostil_version()}", flush=True)
         import ocr.engine  # noqa: F401  (imported with the code the version names)
     scores: list[Score] = []
     start = time.perf_counter()
@@ -407,9 +429,13 @@ def main() -> None:
         "`tesseract PNG - -l rus+kaz` (no pre-processing); `ocrmypdf --deskew --clean --rotate-pages -l rus+kaz "
         "--force-ocr --output-type pdf --jobs 1` on an image-only PDF, text read with PyMuPDF; qostil "
         "(`ocr.recognize_page`, default config, on the PNG). CER/WER with white space folded; KK-letter recall over "
-        "the pages that have Kazakh letters; CPU = user+sys of the process and its children (OMP_THREAD_LIMIT=1).",
+        "all the Kazakh-only letters of the group's pages (kept / in the ground truth, multiset per page); CPU = user+sys of the process and its children (OMP_THREAD_LIMIT=1).",
         "",
         *summary(scores, engines),
+        "",
+        "CER, WER: mean over the group's pages. Per page (CER, tesseract / ocrmypdf / qostil):",
+        "",
+        *per_page(scores, engines),
     ]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

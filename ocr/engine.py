@@ -24,7 +24,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ocr import _tesseract
-from ocr.confusables import fix_confusables
+from ocr.confusables import KAZAKH_ONLY, fix_confusables, kazakh_share
 from ocr.marks import stamp_boxes
 from ocr.layout import reading_order
 from ocr.preprocess import PreprocessConfig, preprocess
@@ -54,6 +54,11 @@ class OcrConfig:
     use_text_layer: bool = True
     """Read a PDF page's good text layer instead of OCR."""
     min_text_layer_words: int = 5
+    reread: bool = True
+    """Re-read doubtful lines alone (:func:`reread_lines`): a line of a Kazakh paragraph read without a single
+    Kazakh letter, or a line of low mean confidence."""
+    reread_min_conf: float = 75.0
+    reread_max_lines: int = 12
     fix_confusables: bool = True
     """Fix known Tesseract confusions word by word (:mod:`ocr.confusables`: mixed-script words,
     Latin look-alikes in Cyrillic lines, Kazakh ``і`` read as ``!`` or ``1``)."""
@@ -151,6 +156,61 @@ def lines_from_words(words: Sequence[Word]) -> tuple[Line, ...]:
     return tuple(lines)
 
 
+def _doubt(line: Line, *, kazakh_par: bool, min_conf: float) -> str | None:
+    """Why ``line`` should be read again ("kk": a Kazakh paragraph's line with no Kazakh letter;
+    "conf": a low mean confidence), or None."""
+    letters = [c for w in line.words for c in w.text if c.isalpha()]
+    if len(letters) < 12:
+        return None
+    if kazakh_par and len(line.words) >= 3 and not any(c in KAZAKH_ONLY for c in letters):
+        return "kk"
+    if sum(w.conf for w in line.words) / len(line.words) < min_conf:
+        return "conf"
+    return None
+
+
+def reread_lines(image: np.ndarray, lines: Sequence[Line], cfg: OcrConfig, *, number: int, dpi: int) -> tuple[Line, ...]:
+    """Doubtful lines read again alone (``--psm 7`` on the line's crop); the new reading replaces the old
+    when it is more confident, or, for a Kazakh paragraph's line, when it has Kazakh letters and is not
+    less confident by more than 5 points. Kazakh paragraphs are re-read with ``kaz`` first."""
+    by_par: dict[tuple[int, int], list[Word]] = {}
+    for ln in lines:
+        by_par.setdefault((ln.block, ln.par), []).extend(ln.words)
+    kazakh = {k: kazakh_share(ws) >= 0.01 for k, ws in by_par.items()}
+    out = list(lines)
+    tried = 0
+    h, w = image.shape[:2]
+    base_lang = effective_lang(cfg.lang)
+    for i, ln in enumerate(lines):
+        kk_par = kazakh[(ln.block, ln.par)]
+        why = _doubt(ln, kazakh_par=kk_par, min_conf=cfg.reread_min_conf)
+        if why is None:
+            continue
+        if tried >= cfg.reread_max_lines:
+            break
+        tried += 1
+        pad = max(4, ln.bbox.height // 3)
+        x0, y0 = max(0, ln.bbox.x0 - pad), max(0, ln.bbox.y0 - pad)
+        x1, y1 = min(w, ln.bbox.x1 + pad), min(h, ln.bbox.y1 + pad)
+        lang = "kaz+rus" if kk_par else base_lang
+        result = _tesseract.image_to_data(image=image[y0:y1, x0:x1], lang=lang, psm=7, timeout=10, dpi=dpi)
+        if result.timed_out or not result.words:
+            continue
+        words = tuple(
+            Word(text=tw.text, conf=tw.conf, bbox=BBox(x0 + tw.left, y0 + tw.top, x0 + tw.left + tw.width,
+                                                      y0 + tw.top + tw.height), page=number)
+            for tw in result.words
+        )
+        old_conf = sum(x.conf for x in ln.words) / len(ln.words)
+        new_conf = sum(x.conf for x in words) / len(words)
+        gained_kk = any(c in KAZAKH_ONLY for x in words for c in x.text)
+        if new_conf > old_conf or (why == "kk" and gained_kk and new_conf >= old_conf - 5):
+            log.debug("page %d: re-read %r as %r (%s, conf %.0f → %.0f)", number, ln.text, " ".join(x.text for x in words),
+                      why, old_conf, new_conf)
+            out[i] = Line(words=words, bbox=_union(x.bbox for x in words), block=ln.block, par=ln.par)
+    return tuple(out)
+
+
 def _union(boxes) -> BBox:
     it = iter(boxes)
     box = next(it)
@@ -207,7 +267,10 @@ def recognize_page(source_page: SourcePage, cfg: OcrConfig, *, engine: OcrEngine
             log.info("page %d: ruled table with %d cells", source_page.number, len(cells))
             image = erase_rules(image)
     page = engine.recognize(image, cfg, number=source_page.number, dpi=pre.dpi)
-    lines = fix_confusables(page.lines) if cfg.fix_confusables else page.lines
+    lines = page.lines
+    if cfg.reread and isinstance(engine, TesseractEngine) and lines:
+        lines = reread_lines(image, lines, cfg, number=source_page.number, dpi=pre.dpi)
+    lines = fix_confusables(lines) if cfg.fix_confusables else lines
     stamps = stamp_boxes(pre.image, lines) if cfg.stamps else ()
     return reading_order(Page(
         cells=cells,

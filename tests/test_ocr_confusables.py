@@ -86,3 +86,20 @@ def test_lone_dash_by_its_width(width: int, dash: str) -> None:
     line.append(Word(text="Қағидалар", conf=90.0, bbox=BBox(300, 0, 500, 42)))
     fixed, _ = fix_words(line, kazakh=True)
     assert fixed[2].text == dash
+
+
+@pytest.mark.parametrize(
+    ("text", "kazakh_par", "conf", "why"),
+    [
+        ("бұйрыктын орындалуын бакылау Казакстан", True, 95.0, "kk"),  # a Kazakh line read without ә ғ қ ң …
+        ("бұйрықтың орындалуын бақылау Қазақстан", True, 95.0, None),
+        ("Настоящий приказ вводится в действие", False, 95.0, None),
+        ("Настоящий приказ вводится в действие", False, 60.0, "conf"),
+        ("1 2 3", True, 10.0, None),  # too few letters to judge
+    ],
+)
+def test_which_lines_are_read_again(text: str, kazakh_par: bool, conf: float, why: str | None) -> None:
+    from ocr.engine import _doubt
+
+    line = Line(words=tuple(Word(t, conf, BBox(0, 0, 10, 10)) for t in text.split()), bbox=BBox(0, 0, 10, 10))
+    assert _doubt(line, kazakh_par=kazakh_par, min_conf=75.0) == why
