@@ -81,7 +81,7 @@ class AlignConfig:
 
     full_limit: int = 300
     """Full DP when ``n * m <= full_limit ** 2``; banded coarse-to-fine DP above."""
-    band: int = 10
+    band: int = 32
     """Half-width (in segments) of the search band around the projected coarse path."""
     coarse_factor: int = 8
     """Segments per block at each coarser level."""
