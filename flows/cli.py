@@ -129,34 +129,33 @@ def serve(
         serve_deployment(settings)
 
 
+RuText = Annotated[Path, typer.Argument(help="Russian text, paragraphs separated by blank lines.")]
+KkText = Annotated[Path, typer.Argument(help="Kazakh text, paragraphs separated by blank lines.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+ModelSpec = Annotated[str | None, typer.Option(help="Encoder: a folder, a name, or 'default'.")]
+
+
 @app.command()
-def align(
-    ru: Annotated[Path, typer.Argument(help="Russian text, paragraphs separated by blank lines.")],
-    kk: Annotated[Path, typer.Argument(help="Kazakh text, paragraphs separated by blank lines.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    model: Annotated[str | None, typer.Option(help="Encoder: a folder, a name, or 'default'.")] = None,
-) -> None:
+def align(ru: RuText, kk: KkText, as_json: AsJson = False, model: ModelSpec = None) -> None:
     """Align the paragraphs of two text files (1-1, 1-2, 2-1, 2-2, 1-0, 0-1)."""
-    with cli_exception_handler():
-        _offline_prefect()
-        from flows.commands import run_align
-
-        _emit(run_align(ru, kk, model=model), as_json, _format_pairs)
+    _text_command("run_align", ru, kk, model=model, as_json=as_json, formatter=_format_pairs)
 
 
 @app.command()
-def check(
-    ru: Annotated[Path, typer.Argument(help="Russian text, paragraphs separated by blank lines.")],
-    kk: Annotated[Path, typer.Argument(help="Kazakh text, paragraphs separated by blank lines.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    model: Annotated[str | None, typer.Option(help="Encoder: a folder, a name, or 'default'.")] = None,
-) -> None:
+def check(ru: RuText, kk: KkText, as_json: AsJson = False, model: ModelSpec = None) -> None:
     """Align two text files and report names, dates and numbers that differ."""
+    _text_command("run_check", ru, kk, model=model, as_json=as_json, formatter=_format_findings)
+
+
+def _text_command(
+    name: str, ru: Path, kk: Path, *, model: str | None, as_json: bool, formatter: Callable[[dict], str]
+) -> None:
+    """``align`` and ``check``: the same boundary, offline settings and output, another ``run_*``."""
     with cli_exception_handler():
         _offline_prefect()
-        from flows.commands import run_check
+        from flows import commands
 
-        _emit(run_check(ru, kk, model=model), as_json, _format_findings)
+        _emit(getattr(commands, name)(ru, kk, model=model), as_json, formatter)
 
 
 @models_app.command("build")
