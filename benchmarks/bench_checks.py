@@ -26,7 +26,7 @@ import logging
 import re
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,9 +185,14 @@ def report(cases: list[Case], tallies: dict[str, Tally], *, seconds: dict[str, f
         "",
         "Data: " + ", ".join(f"{n} {s}" for s, n in sorted(src.items()))
         + f"; {sum(1 for c in cases if c.how == 'declined-and-suffixed')} template pairs with names."
-        " Real pairs: the sample filing's hand alignment and the kzlaw-ministerial act pairs aligned by"
-        " `align.aligner.align_segments` with the project's e5 encoder (1-1 pairs, score ≥ 0.80, cached in"
-        " `tests/data/checks/kzlaw_pairs.jsonl`). Cases: "
+        + (
+            " Real pairs: the sample filing's hand alignment and the kzlaw-ministerial act pairs aligned by"
+            " `align.aligner.align_segments` with the project's e5 encoder (1-1 pairs, score ≥ 0.80, cached in"
+            " `tests/data/checks/kzlaw_pairs.jsonl`)."
+            if any("kzlaw" in k for k in src)
+            else " Real pairs: the sample filing's hand alignment only (run without `--no-kzlaw` to add the act pairs)."
+        )
+        + " Cases: "
         + ", ".join(f"{n} {k} {lab}s" for (k, lab), n in sorted(kinds.items())) + ".",
         "",
         "Only the findings a change brings count (see `bench_checks.py`); a finding is correct when it has the"
