@@ -16,7 +16,7 @@ from publish.document import load_document
 from publish.feed import PAIRS_SCHEMA, schema
 from publish.files import publish_run_files
 from publish.xlsx import HEADERS, VERDICTS, write_findings_xlsx
-from qostil.records import BBox, Discrepancy, Mention, Pair, Segment, Word
+from qostil.records import Discrepancy, Mention, Pair, Segment
 
 
 @pytest.fixture(scope="module")
