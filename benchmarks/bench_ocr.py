@@ -4,7 +4,7 @@ The test set is drawn by the project's renderer (:mod:`render`), so every page
 has its exact ground truth:
 
 * **text pages** — RU, KK and mixed (RU and KK paragraphs of one act taking
-  turns) from the real act pairs in ``/work/shared/data/kzlaw-ministerial``,
+  turns) from the real act pairs in ``../shared/data/kzlaw-ministerial``,
   in 3 fonts (DejaVu Sans, FreeSerif, Noto Sans), at 3 levels: ``clean``,
   ``moderate`` (skew ≤ 2°, noise, blur, JPEG) and ``heavy`` (skew ≤ 4°, low
   contrast, ink spots, 200 DPI, salt and pepper); ``--per-cell`` pages per
@@ -60,7 +60,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.metrics import KAZAKH_LETTERS, cer, kazakh_letter_recall, machine_description, wer  # noqa: E402
 
-ACTS = Path("/work/shared/data/kzlaw-ministerial")
+ACTS = REPO.parent / "shared" / "data" / "kzlaw-ministerial"  # the shared/ folder beside the checkout
 FONTS = ("DejaVuSans", "FreeSerif", "NotoSans")
 TABLE_FONTS = ("DejaVuSans",)
 LEVELS = ("clean", "moderate", "heavy")

@@ -3,7 +3,7 @@
 Sources of clean pairs (:func:`clean_pairs`):
 
 * the sample filing's hand alignment (``tests/data/gold/sample.align.json``);
-* the real act pairs of ``/work/shared/data/kzlaw-ministerial`` aligned with
+* the real act pairs of ``../shared/data/kzlaw-ministerial`` aligned with
   :func:`align.aligner.align_segments` and the project's e5 encoder, cached as
   ``tests/data/checks/kzlaw_pairs.jsonl`` (``--realign`` rebuilds it);
 * name-bearing pairs made from templates (:func:`template_pairs`): ~50 real
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "data" / "gold" / "sample.align.json"
-KZLAW = Path("/work/shared/data/kzlaw-ministerial")
+KZLAW = ROOT.parent / "shared" / "data" / "kzlaw-ministerial"  # the shared/ folder beside the checkout
 KZLAW_CACHE = ROOT / "tests" / "data" / "checks" / "kzlaw_pairs.jsonl"
 
 KINDS = ("name", "date", "number")

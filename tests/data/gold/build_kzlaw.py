@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-DATA = Path("/work/shared/data/kzlaw-ministerial")
+DATA = ROOT.parent / "shared" / "data" / "kzlaw-ministerial"  # the shared/ folder beside the checkout
 ACTS = (
     "20241114-ob-utverzhdenii-razmerov-tarifov-za-uslugi-predostavliaemye-gosu-202646",
     "0828-ob-utverzhdenii-perechnia-personalnykh-dannykh-neobkhodimogo-i-d-74437",
