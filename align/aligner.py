@@ -83,8 +83,8 @@ class AlignConfig:
     """Full DP when ``n * m <= full_limit ** 2``; banded coarse-to-fine DP above."""
     band: int = 32
     """Half-width (in segments) of the search band around the projected coarse path."""
-    coarse_factor: int = 8
-    """Segments per block at each coarser level."""
+    coarse_factor: int = 4
+    """Segments per block at each coarser level (4, not 8: at 10 000 paragraphs 8 lost the path, strict F1 0.93 vs 0.99)."""
     skip_percentile: float = 5.0
     """Percentile of sampled random 1-1 costs that sets the skip (1-0/0-1) penalty."""
     skip_scale: float = 0.5
