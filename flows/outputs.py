@@ -95,18 +95,8 @@ def published_document(
     )
 
 
-def write_document(
-    out_dir: Path,
-    result: DocumentResult,
-    *,
-    ru: Sequence[Segment],
-    kk: Sequence[Segment],
-    other: Sequence[Segment],
-    pairs: Sequence[Pair],
-    findings: Sequence[Discrepancy],
-    dpi: int = 300,
-) -> Path:
-    """Write every per-document file, then the ``done.json`` marker; return the folder.
+def write_document(out_dir: Path, result: DocumentResult, doc: PublishedDocument) -> Path:
+    """Write every per-document file of ``doc``, then the ``done.json`` marker; return the folder.
 
     Files: ru.txt, kk.txt, pairs.json, discrepancies.json, segments.jsonl,
     pairs.jsonl, pairs.tmx, report.html, done.json.
@@ -115,11 +105,10 @@ def write_document(
     from publish.files import publish_document_files
 
     folder = out_dir / result.doc_id
-    doc = published_document(result, ru=ru, kk=kk, other=other, pairs=pairs, findings=findings, dpi=dpi)
-    write_atomic(folder / "ru.txt", segments_text(ru))
-    write_atomic(folder / "kk.txt", segments_text(kk))
-    write_atomic(folder / "pairs.json", _json(pairs_json(pairs, ru, kk)))
-    write_atomic(folder / "discrepancies.json", _json(discrepancies_json(findings)))
+    write_atomic(folder / "ru.txt", segments_text(doc.ru))
+    write_atomic(folder / "kk.txt", segments_text(doc.kk))
+    write_atomic(folder / "pairs.json", _json(pairs_json(doc.pairs, doc.ru, doc.kk)))
+    write_atomic(folder / "discrepancies.json", _json(discrepancies_json(doc.findings)))
     write_atomic(folder / "segments.jsonl", jsonl(segment_rows(doc)))
     publish_document_files(out_dir, doc)
     write_atomic(folder / DONE_MARKER, _json(
@@ -131,7 +120,7 @@ def write_document(
             "kk_segments": result.kk_segments,
             "pairs": result.pairs,
             "discrepancies": result.discrepancies,
-            "dpi": dpi,
+            "dpi": doc.dpi,
         }
     ))
     return folder

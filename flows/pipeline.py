@@ -153,9 +153,7 @@ def publish_document(
         result, ru=parts.ru, kk=parts.kk, other=parts.other, pairs=pairs, findings=findings, dpi=dpi
     )
     store_document(Path(out_dir), doc)  # before done.json: a rerun of a document stored but not written re-stores it
-    write_document(
-        Path(out_dir), result, ru=parts.ru, kk=parts.kk, other=parts.other, pairs=pairs, findings=findings, dpi=dpi
-    )
+    write_document(Path(out_dir), result, doc)
     publish_artifacts(doc, Path(result.out_dir) / "report.html")
     return result
 

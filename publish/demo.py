@@ -124,7 +124,7 @@ def write_demo(out: Path) -> PublishedDocument:
         doc_id=doc.doc_id, source=doc.source, out_dir=str(out / doc.doc_id), pages=doc.pages,
         ru_segments=len(doc.ru), kk_segments=len(doc.kk), pairs=len(doc.pairs), discrepancies=len(doc.findings),
     )
-    write_document(out, result, ru=doc.ru, kk=doc.kk, other=doc.other, pairs=doc.pairs, findings=doc.findings, dpi=doc.dpi)
+    write_document(out, result, doc)
     publish_run_files(out)
     return doc
 

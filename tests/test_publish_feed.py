@@ -27,7 +27,7 @@ def run(tmp_path_factory):
         doc_id=doc.doc_id, source=doc.source, out_dir=str(out / doc.doc_id), pages=doc.pages,
         ru_segments=len(doc.ru), kk_segments=len(doc.kk), pairs=len(doc.pairs), discrepancies=len(doc.findings),
     )
-    write_document(out, result, ru=doc.ru, kk=doc.kk, other=doc.other, pairs=doc.pairs, findings=doc.findings)
+    write_document(out, result, doc)
     files = publish_run_files(out)
     return out, doc, files
 

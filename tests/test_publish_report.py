@@ -38,7 +38,7 @@ def _write(out: Path, doc) -> Path:
         doc_id=doc.doc_id, source=doc.source, out_dir=str(out / doc.doc_id), pages=doc.pages,
         ru_segments=len(doc.ru), kk_segments=len(doc.kk), pairs=len(doc.pairs), discrepancies=len(doc.findings),
     )
-    write_document(out, result, ru=doc.ru, kk=doc.kk, other=doc.other, pairs=doc.pairs, findings=doc.findings)
+    write_document(out, result, doc)
     return out / doc.doc_id / "report.html"
 
 
