@@ -175,21 +175,6 @@ def _bert_config(q4: Q4File, vocab_size: int, pad_id: int, dtype: str) -> dict[s
     }
 
 
-def _tokenizer_config() -> dict[str, Any]:
-    return {
-        "tokenizer_class": "XLMRobertaTokenizer",
-        "model_max_length": MAX_SEQ_LENGTH,
-        "bos_token": "<s>",
-        "eos_token": "</s>",
-        "sep_token": "</s>",
-        "cls_token": "<s>",
-        "unk_token": "<unk>",
-        "pad_token": "<pad>",
-        "mask_token": MASK_PIECE,
-        "clean_up_tokenization_spaces": True,
-    }
-
-
 def _special_tokens_map() -> dict[str, str]:
     return {
         "bos_token": "<s>",
@@ -199,6 +184,15 @@ def _special_tokens_map() -> dict[str, str]:
         "unk_token": "<unk>",
         "pad_token": "<pad>",
         "mask_token": MASK_PIECE,
+    }
+
+
+def _tokenizer_config() -> dict[str, Any]:
+    return {
+        "tokenizer_class": "XLMRobertaTokenizer",
+        "model_max_length": MAX_SEQ_LENGTH,
+        **_special_tokens_map(),
+        "clean_up_tokenization_spaces": True,
     }
 
 
