@@ -92,6 +92,11 @@ class _Group:
         k = max(n for n, s in enumerate(self.starts) if s <= span[0])
         return self.idx[k], (span[0] - self.starts[k], span[1] - self.starts[k])
 
+    def mention(self, segs: Sequence[Segment], text: str, span: tuple[int, int]) -> Mention:
+        """One side of a finding: the paragraph ``span`` of the group's text falls in, with its OCR evidence."""
+        paragraph, local = self.locate(span)
+        return _mention(segs, self.lang, paragraph, text, local)
+
 
 def _group(segs: Sequence[Segment], idx: tuple[int, ...], lang: str) -> _Group:
     starts: list[int] = []
@@ -325,19 +330,15 @@ def _lost_patronymic(x: Entity, lx: str, y: Entity, gy: _Group, ly: str, cfg: Ch
 
 
 def _missing_part_disc(patr: NamePart, x: Entity, gx: _Group, sx: Sequence[Segment], lx: str, y: Entity, gy: _Group, sy: Sequence[Segment], ly: str) -> Discrepancy:
-    xi, xspan = gx.locate(patr.span)
-    yi, yspan = gy.locate(y.span)
-    left = _mention(sx, lx, xi, patr.text, xspan)
-    right = _mention(sy, ly, yi, y.text, yspan)
+    left = gx.mention(sx, patr.text, patr.span)
+    right = gy.mention(sy, y.text, y.span)
     msg = f"Patronymic «{patr.text}» {_where(left)} is missing from «{y.text}» {_where(right)}."
     return _finding("name", "medium", left, right, msg, "likely_text", (f"{lx.upper()} name «{x.text}», {ly.upper()} name «{y.text}»",))
 
 
 def _name_disc(pa: NamePart, ga: _Group, sa: Sequence[Segment], la: str, pb: NamePart, gb: _Group, sb: Sequence[Segment], lb: str, r: float, cfg: CheckConfig, *, same_lang: bool = False) -> Discrepancy:
-    pa_i, pa_span = ga.locate(pa.span)
-    pb_i, pb_span = gb.locate(pb.span)
-    left = _mention(sa, la, pa_i, pa.text, pa_span)
-    right = _mention(sb, lb, pb_i, pb.text, pb_span)
+    left = ga.mention(sa, pa.text, pa.span)
+    right = gb.mention(sb, pb.text, pb.span)
     cause, ev = _cause(pa.text, pb.text, (left.conf, right.conf), cfg)
     label = _ROLE_LABEL.get(pa.role, "Name")
     if same_lang:
@@ -431,10 +432,8 @@ def _org_findings(g_ru: _Group, g_kk: _Group, ru: Sequence[Segment], kk: Sequenc
             continue
         reported.add(fold(e.text))
         ra = best[1]
-        ri, rspan = g_ru.locate(ra.span)
-        ki, kspan = g_kk.locate(e.span)
-        left = _mention(ru, "ru", ri, ra.text, rspan)
-        right = _mention(kk, "kk", ki, e.text, kspan)
+        left = g_ru.mention(ru, ra.text, ra.span)
+        right = g_kk.mention(kk, e.text, e.span)
         cause, ev = _cause(ra.text, e.text, (left.conf, right.conf), cfg)
         msg = f"Organisation name differs: «{ra.text}» {_where(left)} vs «{e.text}» {_where(right)}."
         out.append(_finding("organisation", "medium", left, right, msg, cause, ev + (f"similarity {best[0]:.0f}",)))
@@ -508,17 +507,14 @@ def _value_findings(kind: str, g_ru: _Group, g_kk: _Group, ru: Sequence[Segment]
     elif len(left_over_r) == 1 and len(left_over_k) == 1:
         pairs.append((left_over_r.pop(), left_over_k.pop()))
     for e, f in pairs:
-        ri, rspan = g_ru.locate(e.span)
-        ki, kspan = g_kk.locate(f.span)
-        left = _mention(ru, "ru", ri, e.text, rspan)
-        right = _mention(kk, "kk", ki, f.text, kspan)
+        left = g_ru.mention(ru, e.text, e.span)
+        right = g_kk.mention(kk, f.text, f.span)
         cause, ev = _cause(e.key, f.key, (left.conf, right.conf), cfg)
         msg = f"{label} differs: «{e.text}» {_where(left)} vs «{f.text}» {_where(right)}."
         out.append(_finding(kind, "high", left, right, msg, cause, ev + (f"keys {e.key} vs {f.key}",)))
     for side, g, segs, lang, other, ents in (("ru", g_ru, ru, "ru", g_kk, left_over_r), ("kk", g_kk, kk, "kk", g_ru, left_over_k)):
         for e in ents:
-            i, span = g.locate(e.span)
-            m = _mention(segs, lang, i, e.text, span)
+            m = g.mention(segs, e.text, e.span)
             o_lang = "kk" if lang == "ru" else "ru"
             msg = f"{label} «{e.text}» {_where(m)} has no counterpart in {o_lang.upper()} paragraph {other.idx[0]}."
             out.append(_finding(kind, "medium", m, None, msg, "likely_text", (f"key {e.key}",)))
@@ -540,9 +536,8 @@ def _position_findings(g_ru: _Group, g_kk: _Group, ru: Sequence[Segment], kk: Se
             hit, g, segs, lang, other = mr[len(mk)], g_ru, ru, "ru", g_kk
         else:
             hit, g, segs, lang, other = mk[len(mr)], g_kk, kk, "kk", g_ru
-        i, span = g.locate((hit.start(), hit.end()))
         word = g.text[hit.start():hit.end()]
-        m = _mention(segs, lang, i, word, span)
+        m = g.mention(segs, word, (hit.start(), hit.end()))
         o_segs, o_lang = (kk, "kk") if lang == "ru" else (ru, "ru")
         right = _mention(o_segs, o_lang, other.idx[0], "", None)
         many, few = max(len(mr), len(mk)), min(len(mr), len(mk))
