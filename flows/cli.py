@@ -159,12 +159,16 @@ def _text_command(
 
 
 @models_app.command("build")
-def models_build(force: Annotated[bool, typer.Option(help="Rebuild even if present.")] = False) -> None:
+def models_build(
+    force: Annotated[bool, typer.Option(help="Rebuild even if present.")] = False,
+    cache_dir: Annotated[Path | None, typer.Option(help="Models folder (default $QOSTIL_HOME/models).")] = None,
+    full_vocab: Annotated[bool, typer.Option(help="Keep all 250 002 pieces (no trimming).")] = False,
+) -> None:
     """Build the default offline encoder from the installed packages into the cache."""
     with cli_exception_handler():
         from models import build_default_encoder
 
-        path = build_default_encoder(force=force)
+        path = build_default_encoder(cache_dir, force=force, trim=not full_vocab)
         typer.echo(f"encoder ready: {path}")
 
 

