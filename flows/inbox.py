@@ -39,9 +39,14 @@ class InboxPlan:
     rejected: list[Rejected] = field(default_factory=list)
 
 
+def run_hash_cache(out_dir: Path) -> HashCache:
+    """The hashes of inbox files kept between runs for ``out_dir``."""
+    return HashCache(state_dir(out_dir) / "hashes.json")
+
+
 def plan_inbox(inbox: Path, out_dir: Path, cfg: RunConfig) -> InboxPlan:
     """Sort every file of ``inbox``: skip those whose ``OUT/<sha256>/done.json`` exists, check the rest."""
-    cache = HashCache(state_dir(out_dir) / "hashes.json")
+    cache = run_hash_cache(out_dir)
     plan = InboxPlan()
     seen: dict[str, Path] = {}
     for path in list_inbox(inbox):
@@ -71,4 +76,4 @@ def plan_inbox(inbox: Path, out_dir: Path, cfg: RunConfig) -> InboxPlan:
     return plan
 
 
-__all__ = ["InboxPlan", "Rejected", "plan_inbox"]
+__all__ = ["InboxPlan", "Rejected", "plan_inbox", "run_hash_cache"]

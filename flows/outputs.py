@@ -170,16 +170,17 @@ class RunOutcome:
 
 def write_run(out_dir: Path, run: RunOutcome) -> Path:
     """The run's own files over every finished document in ``out_dir`` and its row in the database; the index page."""
-    from flows.documents import file_sha256
+    from flows.inbox import run_hash_cache
     from publish.files import publish_run_files
     from store.db import RunRecord, database_url, open_store
 
     url = database_url(out_dir)
     with open_store(url) as db:
         skipped = []
+        hashes = run_hash_cache(out_dir)  # the skipped files were hashed when the inbox was sorted
         for path in run.skipped:
             try:
-                skipped.append((path, file_sha256(Path(path))))
+                skipped.append((path, hashes.sha256(Path(path))))
             except OSError:
                 skipped.append((path, None))
         db.save_run(
