@@ -27,7 +27,9 @@ from ocr import _tesseract
 from ocr.confusables import KAZAKH_ONLY, fix_confusables, kazakh_share
 from ocr.marks import stamp_boxes
 from ocr.layout import reading_order
-from ocr.preprocess import PreprocessConfig, preprocess
+from ocr.preprocess import (
+    PreprocessConfig, PreprocessResult, detect_rotation, preprocess, reading_looks_turned,
+)
 from ocr.sources import SourcePage
 from ocr.tables import detect_cells, erase_rules
 from qostil.records import BBox, Line, Page, Word
@@ -57,6 +59,9 @@ class OcrConfig:
     reread: bool = True
     """Re-read doubtful lines alone (:func:`reread_lines`): a line of a Kazakh paragraph read without a single
     Kazakh letter, or a line of low mean confidence."""
+    invert_check: bool = False
+    """Let Tesseract look for white-on-black lines (its ``tessedit_do_invert``). Off: filings have none,
+    and the check costs 5–10 % of every page's OCR time."""
     reread_min_conf: float = 75.0
     reread_max_lines: int = 12
     fix_confusables: bool = True
@@ -91,7 +96,8 @@ class TesseractEngine:
     def recognize(self, image: np.ndarray, cfg: OcrConfig, *, number: int = 1, dpi: int = 300) -> Page:
         """OCR an already pre-processed image (no clean-up here)."""
         h, w = image.shape[:2]
-        result = _tesseract.image_to_data(image=image, lang=effective_lang(cfg.lang), psm=cfg.psm, timeout=cfg.timeout_s, dpi=dpi)
+        result = _tesseract.image_to_data(image=image, lang=effective_lang(cfg.lang), psm=cfg.psm, timeout=cfg.timeout_s,
+                                          dpi=dpi, extra_config=tesseract_flags(cfg))
         warnings: tuple[str, ...] = ()
         if result.timed_out:
             msg = f"page {number}: Tesseract ran over {cfg.timeout_s:g}s and was stopped; the page is left empty"
@@ -99,6 +105,11 @@ class TesseractEngine:
             warnings = (msg,)
         lines = lines_from_tsv(result.words, page=number)
         return Page(number=number, image_size=(w, h), lines=lines, dpi=dpi, source="ocr", warnings=warnings)
+
+
+def tesseract_flags(cfg: OcrConfig) -> str:
+    """Tesseract ``-c`` settings that follow from ``cfg``."""
+    return "" if cfg.invert_check else "-c tessedit_do_invert=0"
 
 
 OPTIONAL_LANGS = ("eng",)
@@ -193,7 +204,8 @@ def reread_lines(image: np.ndarray, lines: Sequence[Line], cfg: OcrConfig, *, nu
         x0, y0 = max(0, ln.bbox.x0 - pad), max(0, ln.bbox.y0 - pad)
         x1, y1 = min(w, ln.bbox.x1 + pad), min(h, ln.bbox.y1 + pad)
         lang = "kaz+rus" if kk_par else base_lang
-        result = _tesseract.image_to_data(image=image[y0:y1, x0:x1], lang=lang, psm=7, timeout=10, dpi=dpi)
+        result = _tesseract.image_to_data(image=image[y0:y1, x0:x1], lang=lang, psm=7, timeout=10, dpi=dpi,
+                                          extra_config=tesseract_flags(cfg))
         if result.timed_out or not result.words:
             continue
         words = tuple(
@@ -244,6 +256,29 @@ def _is_cyr_or_latin(c: str) -> bool:
     return name.startswith(("CYRILLIC", "LATIN"))
 
 
+def _read(pre: PreprocessResult, cfg: OcrConfig, engine: OcrEngine, *, number: int) -> tuple[np.ndarray, tuple[BBox, ...], Page]:
+    """One read of a pre-processed page: ruled-table cells found and their rules erased, then OCR."""
+    image, cells = pre.image, ()
+    if cfg.tables:
+        cells = detect_cells(image, dpi=pre.dpi)
+        if cells:
+            log.info("page %d: ruled table with %d cells", number, len(cells))
+            image = erase_rules(image)
+    return image, tuple(cells), engine.recognize(image, cfg, number=number, dpi=pre.dpi)
+
+
+def _turn_after_reading(pre: PreprocessResult, page: Page, cfg: PreprocessConfig) -> int:
+    """Clockwise degrees to turn a page whose first reading looks sideways or upside down (0: keep it).
+
+    OSD runs only here, after a doubtful reading of a page with ink and no turn yet (see
+    :mod:`ocr.preprocess`), not before every read."""
+    if not cfg.orient or cfg.orient_always or pre.rotation or pre.ink < cfg.orient_min_ink:
+        return 0
+    if not reading_looks_turned([w for ln in page.lines for w in ln.words], min_conf=cfg.turned_min_conf):
+        return 0
+    return detect_rotation(pre.image, dpi=pre.dpi, min_conf=cfg.orient_min_conf)
+
+
 def recognize_page(source_page: SourcePage, cfg: OcrConfig, *, engine: OcrEngine | None = None) -> Page:
     """One input page → :class:`Page`: its good text layer, else pre-processing + OCR."""
     if cfg.use_text_layer and text_layer_is_good(source_page.text_layer, min_words=cfg.min_text_layer_words):
@@ -259,14 +294,13 @@ def recognize_page(source_page: SourcePage, cfg: OcrConfig, *, engine: OcrEngine
         )
     engine = engine or TesseractEngine()
     pre = preprocess(source_page.image, cfg.preprocess, dpi=source_page.dpi)
+    image, cells, page = _read(pre, cfg, engine, number=source_page.number)
+    turn = _turn_after_reading(pre, page, cfg.preprocess)
+    if turn:
+        log.info("page %d: the reading looks turned; OSD says turn by %d°, reading again", source_page.number, turn)
+        pre = preprocess(source_page.image, cfg.preprocess, dpi=source_page.dpi, rotation=turn)
+        image, cells, page = _read(pre, cfg, engine, number=source_page.number)
     log.info("page %d: pre-processing %s", source_page.number, ", ".join(pre.steps) or "(none)")
-    image, cells = pre.image, ()
-    if cfg.tables:
-        cells = detect_cells(image, dpi=pre.dpi)
-        if cells:
-            log.info("page %d: ruled table with %d cells", source_page.number, len(cells))
-            image = erase_rules(image)
-    page = engine.recognize(image, cfg, number=source_page.number, dpi=pre.dpi)
     lines = page.lines
     if cfg.reread and isinstance(engine, TesseractEngine) and lines:
         lines = reread_lines(image, lines, cfg, number=source_page.number, dpi=pre.dpi)

@@ -10,11 +10,13 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from rapidfuzz.distance import Levenshtein
 
-from ocr import read_document
+from ocr import _tesseract, read_document
 from ocr.engine import OcrConfig, TesseractEngine, recognize_page
 from ocr.langid import label_languages
 from ocr.layout import segment_pages
+from ocr.preprocess import PreprocessConfig, reading_looks_turned
 from ocr.sources import SourcePage
+from qostil.records import BBox, Word
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 LINES = [
@@ -67,11 +69,56 @@ def test_clean_page_cer_at_most_2_percent(clean_page: np.ndarray) -> None:
     assert all(s.ocr_conf and s.ocr_conf > 80 for s in segments)
 
 
-def test_upside_down_page_comes_out_right(clean_page: np.ndarray) -> None:
+@pytest.fixture
+def osd_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the real Tesseract OSD runs (the spy calls through)."""
+    calls: list[int] = []
+    real = _tesseract.detect_orientation
+
+    def counted(**kwargs):  # noqa: ANN003, ANN202
+        calls.append(1)
+        return real(**kwargs)
+
+    monkeypatch.setattr(_tesseract, "detect_orientation", counted)
+    return calls
+
+
+def test_upright_page_is_read_without_osd(clean_page: np.ndarray, osd_calls: list[int]) -> None:
+    page = recognize_page(SourcePage(number=1, image=clean_page, dpi=300), OcrConfig())
+    assert page.rotation == 0 and "Бишимбаев" in page.text
+    assert osd_calls == []
+
+
+def test_upside_down_page_comes_out_right(clean_page: np.ndarray, osd_calls: list[int]) -> None:
     flipped = cv2.rotate(clean_page, cv2.ROTATE_180)
     page = recognize_page(SourcePage(number=3, image=flipped, dpi=300), OcrConfig())
     assert page.rotation == 180
     assert cer(page.text, "\n".join(line for line in LINES if line)) <= 0.02
+    assert len(osd_calls) == 1  # after the first, doubtful reading only
+
+
+def test_orient_always_runs_osd_before_the_read(clean_page: np.ndarray, osd_calls: list[int]) -> None:
+    cfg = OcrConfig(preprocess=PreprocessConfig(orient_always=True))
+    page = recognize_page(SourcePage(number=1, image=cv2.rotate(clean_page, cv2.ROTATE_180), dpi=300), cfg)
+    assert page.rotation == 180 and len(osd_calls) == 1
+
+
+def _word(text: str, conf: float, w: int = 120, h: int = 30) -> Word:
+    return Word(text=text, conf=conf, bbox=BBox(0, 0, w, h), page=1)
+
+
+def test_reading_looks_turned_on_confidences_and_box_shapes() -> None:
+    upright = [_word("Директоров", 95)] * 30
+    assert not reading_looks_turned(upright, min_conf=60)
+    assert reading_looks_turned([_word("ииои", 40)] * 30, min_conf=60)  # upside-down garbage
+    assert reading_looks_turned([_word("Директоров", 95, w=30, h=120)] * 30, min_conf=60)  # read as vertical text
+    assert reading_looks_turned(upright[:5], min_conf=60)  # too few words to trust
+    assert not reading_looks_turned([_word("Директоров", 72)] * 20 + [_word("ш", 40)] * 10, min_conf=60)  # heavy scan
+
+
+def test_tesseract_gets_an_uncompressed_image() -> None:
+    img = _tesseract._pil(np.full((20, 30), 255, np.uint8), dpi=300)
+    assert img.format == "PPM" and img.mode == "L" and img.info["dpi"] == (300, 300)
 
 
 def test_page_turned_90_degrees_comes_out_right() -> None:
