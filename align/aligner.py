@@ -102,6 +102,10 @@ class AlignConfig:
     continuation_bonus: float = 0.5
     """Taken off a merge whose second segment continues the first (a table row with an empty first cell)."""
     list_penalty: float = 0.1
+    swap_cost: float = 1.5
+    """Two orphans around a pair are taken for a swap when their 1-1 cost is below this times the skip
+    penalty. Measured on swapped neighbours in gold documents: 0.4–1.3 skips (one of six: 1.7, left as a
+    pair and two orphans); unrelated paragraphs beside a pair: 1.9."""
     max_anchors: int = 16
     """Anchors kept per group (the rarest ones)."""
     chunk: int = 32768
@@ -551,7 +555,45 @@ def align_features(ru: SideFeatures, kk: SideFeatures, cfg: AlignConfig) -> tupl
     ctx = make_context(ru, kk, cfg)
     res = dp(ctx, lo, hi)
     log.debug("DP %dx%d over %d cells (skip=%.3f)", n, m, res.cells, ctx.skip)
-    return traceback(res), res
+    path = traceback(res)
+    return (recover_swaps(path, ctx) if ru.structural else path), res
+
+
+def recover_swaps(path: Path, ctx: CostContext) -> Path:
+    """Neighbouring paragraphs the translator swapped, as 2-2 groups instead of a pair and two orphans.
+
+    A monotone path cannot cross, so a swap (RU *a b*, KK *b' a'*) comes out of the DP as one 1-1
+    pair between an unpaired RU and an unpaired KK segment: ``1-0, 1-1, 0-1`` or ``0-1, 1-1, 1-0``.
+    When the two orphans match each other as well as real pairs do (their 1-1 cost below
+    ``swap_cost`` times the skip penalty, i.e. well under the costs of random pairs), the three groups become one 2-2 group, unless the structure
+    forbids it (two numbered items or two table rows are never grouped).
+    """
+    out: Path = []
+    i = 0
+    while i < len(path):
+        window = path[i : i + 3]
+        if len(window) == 3 and _is_swap(window, ctx):
+            ru = tuple(sorted(x for g in window for x in g[0]))
+            kk = tuple(sorted(x for g in window for x in g[1]))
+            out.append((ru, kk))
+            i += 3
+            continue
+        out.append(path[i])
+        i += 1
+    return out
+
+
+def _is_swap(window: Path, ctx: CostContext) -> bool:
+    shapes = [(len(r), len(k)) for r, k in window]
+    if shapes not in ([(1, 0), (1, 1), (0, 1)], [(0, 1), (1, 1), (1, 0)]):
+        return False
+    u = next(r[0] for r, k in window if r and not k)
+    v = next(k[0] for r, k in window if k and not r)
+    r0, k0 = min(x for g in window for x in g[0]), min(x for g in window for x in g[1])
+    if not np.isfinite(cell_costs(ctx, 2, 2, np.array([r0]), np.array([k0]))[0]):
+        return False  # structure forbids the group (two numbered items, two table rows, a row with a paragraph)
+    cost = cell_costs(ctx, 1, 1, np.array([u]), np.array([v]))[0]
+    return bool(np.isfinite(cost) and cost < ctx.cfg.swap_cost * ctx.skip)
 
 
 # ---------------------------------------------------------------- scoring and entry point
@@ -569,10 +611,20 @@ def score_pairs(path: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], ru: Sid
         ka = frozenset().union(*(kk.anchors[j] for j in k))
         shared = sorted(x for x in ra & ka if not x.startswith("i:"))
         ev = [f"move={len(r)}-{len(k)}", f"cos={cos:.3f}"]
+        if len(r) == 2 and len(k) == 2 and _crossed(ru, kk, r, k):
+            ev.append("order=swapped")
         if shared:
             ev.append("anchors=" + ",".join(shared[:8]))
         out.append(Pair(r, k, round(max(0.0, cos), 4), tuple(ev)))
     return out
+
+
+def _crossed(ru: SideFeatures, kk: SideFeatures, r: tuple[int, ...], k: tuple[int, ...]) -> bool:
+    """Whether a 2-2 group matches better crossed (RU 1st with KK 2nd, RU 2nd with KK 1st) than in order."""
+    e_r, e_k = ru.emb[1], kk.emb[1]
+    straight = float(e_r[r[0]] @ e_k[k[0]] + e_r[r[1]] @ e_k[k[1]])
+    crossed = float(e_r[r[0]] @ e_k[k[1]] + e_r[r[1]] @ e_k[k[0]])
+    return crossed > straight + 0.02
 
 
 def is_continuation(seg: Segment) -> bool:
