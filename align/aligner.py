@@ -89,6 +89,10 @@ class AlignConfig:
     """Percentile of sampled random 1-1 costs that sets the skip (1-0/0-1) penalty."""
     skip_scale: float = 0.5
     skip_samples: int = 400
+    skip_window: int = 128
+    """Region size (RU segments) of the regional skip penalties of long documents."""
+    regional_above: int = 300
+    """Documents with more RU segments than this get a skip penalty per region (:func:`_regional_skips`)."""
     norm_samples: int = 24
     """How many random segments of the other side normalise each group's similarity."""
     anchor_weight: float = 0.3
@@ -301,6 +305,10 @@ class CostContext:
     gk: _Groups
     log_ratio: float
     skip: float = 1.0
+    """The document's skip penalty (1-0 / 0-1)."""
+    skip_ru: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Per RU segment: the penalty for leaving it unpaired (``skip``, or its region's on long documents)."""
+    skip_kk: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _shared_items(ru: SideFeatures, kk: SideFeatures) -> tuple[list[int | None], list[int | None]]:
@@ -351,14 +359,41 @@ def make_context(ru: SideFeatures, kk: SideFeatures, cfg: AlignConfig) -> CostCo
             # a very short document has (almost) no cells that far off the diagonal: use every
             # cell off the exact proportional diagonal; a 1x1 document keeps the default penalty
             off = ii * kk.n != jj * ru.n
-        if not off.any():
-            return ctx
-        ii, jj = ii[off], jj[off]
-        costs = cell_costs(ctx, 1, 1, ii, jj)
+        if off.any():
+            costs = cell_costs(ctx, 1, 1, ii[off], jj[off])
+            costs = costs[np.isfinite(costs)]
+            if len(costs):
+                ctx.skip = float(np.percentile(costs, cfg.skip_percentile)) * cfg.skip_scale
+    ctx.skip_ru, ctx.skip_kk = np.full(ru.n, ctx.skip), np.full(kk.n, ctx.skip)
+    if ru.n > cfg.regional_above and kk.n > 1:
+        _regional_skips(ctx, rng)
+    return ctx
+
+
+def _regional_skips(ctx: CostContext, rng: np.random.Generator) -> None:
+    """Skip penalties per region of a long document: windows of ``skip_window`` RU segments centred every
+    half window, each sampled against the KK segments around its proportional position (off its own
+    diagonal), as a whole short document would be. A single document-wide percentile is set by the
+    most self-similar part (a list of 'District – 1;' lines) and makes skips too cheap elsewhere."""
+    cfg, n, m = ctx.cfg, ctx.ru.n, ctx.kk.n
+    half = cfg.skip_window // 2
+    centres = np.arange(0, n + half, half)
+    values = np.full(len(centres), ctx.skip)
+    for w, c in enumerate(centres):
+        r0, r1 = max(0, c - half), min(n, c + half)
+        k0, k1 = int(r0 * m / n), max(int(r0 * m / n) + 2, min(m, int(np.ceil(r1 * m / n))))
+        ii = rng.integers(r0, r1, size=cfg.skip_samples)
+        jj = rng.integers(k0, min(m, k1), size=cfg.skip_samples)
+        off = np.abs(ii - jj * n / m) > max(0.1 * (r1 - r0), 1.5)
+        if off.sum() < 10:
+            continue
+        costs = cell_costs(ctx, 1, 1, ii[off], jj[off])
         costs = costs[np.isfinite(costs)]
         if len(costs):
-            ctx.skip = float(np.percentile(costs, cfg.skip_percentile)) * cfg.skip_scale
-    return ctx
+            values[w] = float(np.percentile(costs, cfg.skip_percentile)) * cfg.skip_scale
+    nearest = np.minimum(np.rint(np.arange(n) / half).astype(int), len(centres) - 1)
+    ctx.skip_ru = values[nearest]
+    ctx.skip_kk = ctx.skip_ru[np.minimum((np.arange(m) * n / m).astype(int), n - 1)]
 
 
 def cell_costs(ctx: CostContext, a: int, b: int, s: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -455,8 +490,9 @@ def dp(ctx: CostContext, lo: np.ndarray, hi: np.ndarray) -> DPResult:
     cost = np.full(band.cells, _INF)
     back = np.full(band.cells, -1, dtype=np.int8)
     del_ru, ins_kk = MOVES.index((1, 0)), MOVES.index((0, 1))
-    skip = ctx.skip
-    steps_all = np.arange(max(hi_l[i] - lo_l[i] + 1 for i in range(n + 1))) * skip
+    skip_ru = ctx.skip_ru.tolist()
+    # 0-1 moves along a row: prefix sums of the KK skip penalties (cell j pays skip_kk[j - 1])
+    skip_kk_sum = np.concatenate([[0.0], np.cumsum(ctx.skip_kk)])
     for i in range(n + 1):
         L, H, o = lo_l[i], hi_l[i], offs[i]
         best = cost[o : o + H - L + 1]
@@ -471,14 +507,14 @@ def dp(ctx: CostContext, lo: np.ndarray, hi: np.ndarray) -> DPResult:
             if j0 > j1:
                 continue
             prev = cost[po + j0 - b - pL : po + j1 - b - pL + 1]
-            cand = prev + skip if k == del_ru else prev + moves[k][o + j0 - L : o + j1 - L + 1]
+            cand = prev + skip_ru[i - 1] if k == del_ru else prev + moves[k][o + j0 - L : o + j1 - L + 1]
             cur = best[j0 - L : j1 - L + 1]
             better = cand < cur
             cur[better] = cand[better]
             arg[j0 - L : j1 - L + 1][better] = k
-        # (0, 1): best[j] = min(best[j], best[j-1] + skip), left to right, vectorised.
+        # (0, 1): best[j] = min(best[j], best[j-1] + skip_kk[j-1]), left to right, vectorised.
         if H > L:
-            steps = steps_all[: H - L + 1]
+            steps = skip_kk_sum[L : H + 1]
             with np.errstate(invalid="ignore"):
                 run = np.minimum.accumulate(best - steps) + steps
             better = run < best - 1e-12
@@ -593,7 +629,7 @@ def _is_swap(window: Path, ctx: CostContext) -> bool:
     if not np.isfinite(cell_costs(ctx, 2, 2, np.array([r0]), np.array([k0]))[0]):
         return False  # structure forbids the group (two numbered items, two table rows, a row with a paragraph)
     cost = cell_costs(ctx, 1, 1, np.array([u]), np.array([v]))[0]
-    return bool(np.isfinite(cost) and cost < ctx.cfg.swap_cost * ctx.skip)
+    return bool(np.isfinite(cost) and cost < ctx.cfg.swap_cost * (ctx.skip_ru[u] + ctx.skip_kk[v]) / 2)
 
 
 # ---------------------------------------------------------------- scoring and entry point
