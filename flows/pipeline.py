@@ -29,7 +29,7 @@ from flows.outputs import (
 from flows.quarantine import Quarantined, is_permanent, is_transient, quarantine_file, quarantine_folder
 from flows.recovery import run_lock, sweep_incomplete
 from qostil.errors import ExitCode, OcrTimeoutError, PageTimeoutError, QostilError
-from qostil.records import Discrepancy, Page, Pair, Segment
+from qostil.records import Discrepancy, Page, Pair
 
 
 @task(name="identify-document", cache_policy=NO_CACHE)
@@ -81,37 +81,21 @@ def ocr_page_task(cfg: RunConfig):  # -> Task
     return ocr_page.with_options(retries=cfg.ocr_retries, retry_delay_seconds=delays, retry_jitter_factor=0.5)
 
 
-@task(name="segment-pages", cache_policy=NO_CACHE)
-def segment_document(pages: list[Page], doc_id: str) -> list[Segment]:
-    from ocr.layout import segment_pages
+@task(name="segment-document", cache_policy=NO_CACHE)
+def segment_document(pages: list[Page] | None, path: str, doc_id: str) -> BilingualParts:
+    """Pages (None: a text file) → segments, labelled RU/KK, cleaned, split into the two parts.
 
-    return segment_pages(pages, doc_id=doc_id)
-
-
-@task(name="read-text", cache_policy=NO_CACHE)
-def read_text_document(path: str, doc_id: str) -> list[Segment]:
-    from ocr.layout import segments_from_text
-
-    return segments_from_text(Path(path).read_text(encoding="utf-8"), doc_id=doc_id, split_rows=True)
-
-
-@task(name="label-languages", cache_policy=NO_CACHE)
-def label_languages(segments: list[Segment]) -> list[Segment]:
-    from ocr.langid import label_languages as label
-
-    return label(segments)
-
-
-@task(name="clean-segments", cache_policy=NO_CACHE)
-def clean_document(segments: list[Segment]) -> list[Segment]:
+    One task, not four: each Prefect task run costs about 0.25 s of orchestration, more than
+    labelling, cleaning and splitting a document take together."""
     from ocr.clean import clean_segments
+    from ocr.langid import label_languages
+    from ocr.layout import segment_pages, segments_from_text
 
-    return clean_segments(segments)
-
-
-@task(name="split-parts", cache_policy=NO_CACHE)
-def split_document(segments: list[Segment]) -> BilingualParts:
-    return split_parts(segments)
+    if pages is None:
+        segments = segments_from_text(Path(path).read_text(encoding="utf-8"), doc_id=doc_id, split_rows=True)
+    else:
+        segments = segment_pages(pages, doc_id=doc_id)
+    return split_parts(clean_segments(label_languages(segments)))
 
 
 @task(name="align-parts", cache_policy=NO_CACHE)
@@ -207,13 +191,7 @@ def process_document(path: str, out_dir: str, config: RunConfig | None = None) -
 
 def finish_document(info: DocumentInfo, pages: list[Page] | None, out_dir: str, cfg: RunConfig) -> DocumentResult:
     """A document's pages (None for a text file) → segments → pairs → findings → published; the steps after OCR."""
-    if pages is None:
-        segments = read_text_document(info.path, info.doc_id)
-    else:
-        segments = segment_document(pages, info.doc_id)
-    segments = label_languages(segments)
-    segments = clean_document(segments)
-    parts = split_document(segments)
+    parts = segment_document(pages, info.path, info.doc_id)
     pairs = align_document(parts, cfg.model)
     findings = check_document(parts, pairs)
     result = publish_document(info, parts, pairs, findings, out_dir, cfg.dpi)
