@@ -8,6 +8,7 @@ point back at the scan.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -34,13 +35,16 @@ class JsonRecord:
 
     @classmethod
     def from_json(cls: type[T], data: dict[str, Any]) -> T:
-        hints = typing.get_type_hints(cls)
-        kwargs = {
-            f.name: _load(hints[f.name], data[f.name])
-            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-            if f.name in data
-        }
+        kwargs = {name: _load(hint, data[name]) for name, hint in _field_hints(cls) if name in data}
         return cls(**kwargs)
+
+
+@functools.cache
+def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(field name, resolved type) of a record class, once per class: ``typing.get_type_hints`` is
+    slow enough that calling it per record made reading a published document take seconds."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))  # type: ignore[arg-type]
 
 
 def _dump(value: Any) -> Any:
