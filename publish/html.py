@@ -8,6 +8,8 @@ this module builds markup by string concatenation.
 
 from __future__ import annotations
 
+import functools
+
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -92,7 +94,9 @@ class Facet:
     values: list[tuple[str, str, int]] = field(default_factory=list)  # value, label, count
 
 
+@functools.cache
 def _env() -> Environment:
+    """One environment per process, so each template is compiled once (Jinja caches per environment)."""
     env = Environment(
         loader=PackageLoader("publish", "templates"),
         autoescape=True,
