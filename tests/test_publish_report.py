@@ -8,6 +8,7 @@ truth, findings from the real ``align.checks``, files from ``flows.outputs``.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import os
 import re
@@ -23,7 +24,7 @@ from PIL import Image
 from flows.outputs import DocumentResult, write_document
 from publish.demo import KK_PARAGRAPHS, RU_PARAGRAPHS, build_demo
 from publish.files import publish_run_files
-from publish.html import mark_pieces, render_report
+from publish.html import mark_pieces, render_report, report_context
 from publish.summary import findings_markdown, md_cell
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -200,6 +201,15 @@ def test_report_escapes_without_a_browser(evil):
     html = render_report(doc)
     assert "<script>alert(1)" not in html and "onerror=" not in html.replace("onerror=&#34;", "")
     assert html.count("<script>") == 1
+
+
+def test_swapped_paragraphs_are_marked_in_the_report(demo):
+    doc, _ = demo
+    pairs = list(doc.pairs)
+    first = pairs[0]
+    pairs[0] = dataclasses.replace(first, evidence=(*first.evidence, "order=swapped"))
+    rows = report_context(dataclasses.replace(doc, pairs=tuple(pairs)))["rows"]
+    assert rows[0].shape.endswith(" swapped") and not any(r.shape.endswith("swapped") for r in rows[1:])
 
 
 def test_markdown_summary_cannot_break_the_table_or_inject():
