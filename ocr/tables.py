@@ -29,9 +29,11 @@ def rule_mask(gray: np.ndarray) -> np.ndarray:
     return cv2.bitwise_or(horiz, vert)
 
 
-def detect_cells(gray: np.ndarray, *, dpi: int = 300) -> tuple[BBox, ...]:
-    """Boxes of the cells of every ruled table on the page, top to bottom, left to right."""
-    mask = rule_mask(gray)
+def detect_cells(gray: np.ndarray, *, dpi: int = 300, mask: np.ndarray | None = None) -> tuple[BBox, ...]:
+    """Boxes of the cells of every ruled table on the page, top to bottom, left to right.
+
+    ``mask``: the page's :func:`rule_mask`, when the caller has it already."""
+    mask = rule_mask(gray) if mask is None else mask
     if not mask.any():
         return ()
     h, w = gray.shape
@@ -61,9 +63,9 @@ def _same_row(a: BBox, b: BBox) -> bool:
     return overlap > 0.5 * min(a.height, b.height) and (a.x1 <= b.x0 or b.x1 <= a.x0)
 
 
-def erase_rules(gray: np.ndarray) -> np.ndarray:
-    """The page with its ruling lines painted white."""
-    mask = cv2.dilate(rule_mask(gray), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+def erase_rules(gray: np.ndarray, *, mask: np.ndarray | None = None) -> np.ndarray:
+    """The page with its ruling lines painted white (``mask``: its :func:`rule_mask`, if known)."""
+    mask = cv2.dilate(rule_mask(gray) if mask is None else mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     out = gray.copy()
     out[mask > 0] = 255
     return out
