@@ -61,7 +61,7 @@ import numpy as np
 from align.embed import EmbeddingCache, EncodeFn, Encoder
 from align.normalize import MONTH_KK_RE, MONTH_RU_RE, fold, month_number
 from qostil.errors import AlignmentError
-from qostil.records import Pair, Segment
+from qostil.records import SWAPPED, Pair, Segment
 
 log = logging.getLogger(__name__)
 
@@ -648,7 +648,7 @@ def score_pairs(path: Sequence[tuple[tuple[int, ...], tuple[int, ...]]], ru: Sid
         shared = sorted(x for x in ra & ka if not x.startswith("i:"))
         ev = [f"move={len(r)}-{len(k)}", f"cos={cos:.3f}"]
         if len(r) == 2 and len(k) == 2 and _crossed(ru, kk, r, k):
-            ev.append("order=swapped")
+            ev.append(SWAPPED)
         if shared:
             ev.append("anchors=" + ",".join(shared[:8]))
         out.append(Pair(r, k, round(max(0.0, cos), 4), tuple(ev)))

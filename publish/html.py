@@ -181,7 +181,7 @@ def report_context(doc: PublishedDocument, *, pages: PageLoader | None = None, i
         rows.append(
             RowView(
                 n,
-                pair_shape(p) + (" swapped" if "order=swapped" in p.evidence else ""),
+                pair_shape(p) + (" swapped" if p.swapped else ""),
                 p.score,
                 tuple(_paragraph(doc.ru[i], i, spans) for i in p.ru),
                 tuple(_paragraph(doc.kk[i], i, spans) for i in p.kk),

@@ -171,6 +171,15 @@ class Pair(JsonRecord):
     score: float
     evidence: tuple[str, ...] = ()
 
+    @property
+    def swapped(self) -> bool:
+        """A 2-2 group whose two paragraphs the translator put in the other order."""
+        return SWAPPED in self.evidence
+
+
+SWAPPED = "order=swapped"
+"""Evidence of a :class:`Pair` whose paragraphs match crossed (RU 1st with KK 2nd and vice versa)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Mention(JsonRecord):

@@ -372,7 +372,7 @@ def test_synthetic_variants_of_real_documents(name: str, kind: str) -> None:
         # a 2-2 group marked as swapped (measured: all of them)
         assert sum(g in got for g in edited) >= len(edited) - 1, [g for g in edited if g not in got]
     if kind == "reorder":
-        swapped = [p for p in pairs if "order=swapped" in p.evidence]
+        swapped = [p for p in pairs if p.swapped]
         assert len(swapped) >= 2 and all(len(p.ru) == len(p.kk) == 2 for p in swapped)
     # measured weak spot: a merge of two short district lines ('Меңдіқара – 2; Наурызым – 2;')
     # is found as 2-1 only in about half of the cases

@@ -26,6 +26,7 @@ from publish.demo import KK_PARAGRAPHS, RU_PARAGRAPHS, build_demo
 from publish.files import publish_run_files
 from publish.html import mark_pieces, render_report, report_context
 from publish.summary import findings_markdown, md_cell
+from qostil.records import SWAPPED
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parent.parent
@@ -207,7 +208,7 @@ def test_swapped_paragraphs_are_marked_in_the_report(demo):
     doc, _ = demo
     pairs = list(doc.pairs)
     first = pairs[0]
-    pairs[0] = dataclasses.replace(first, evidence=(*first.evidence, "order=swapped"))
+    pairs[0] = dataclasses.replace(first, evidence=(*first.evidence, SWAPPED))
     rows = report_context(dataclasses.replace(doc, pairs=tuple(pairs)))["rows"]
     assert rows[0].shape.endswith(" swapped") and not any(r.shape.endswith("swapped") for r in rows[1:])
 
