@@ -52,6 +52,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
+from ocr.grouping import linked_groups
 from ocr.marks import signature_name_span
 from qostil.records import LANG_UNKNOWN, BBox, Line, Page, Segment, Word
 
@@ -398,30 +399,17 @@ def bilingual_columns(blocks: list[_Block], *, width: int) -> list[_Block] | Non
 
 
 def _table_rows(blocks: list[_Block]) -> list[list[_Block]]:
-    """Groups of side-by-side blocks (table rows), found by union-find over block pairs."""
-    parent = list(range(len(blocks)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, a in enumerate(blocks):
-        for j in range(i + 1, len(blocks)):
-            b = blocks[j].bbox
-            ab = a.bbox
-            overlap = min(ab.y1, b.y1) - max(ab.y0, b.y0)
-            shorter = max(1, min(ab.height, b.height))
-            disjoint_x = ab.x1 <= b.x0 or b.x1 <= ab.x0
-            if disjoint_x and overlap >= 0.5 * shorter:
-                parent[find(j)] = find(i)
-    groups: dict[int, list[_Block]] = {}
-    for i, b in enumerate(blocks):
-        groups.setdefault(find(i), []).append(b)
-    rows = [g for g in groups.values() if len(g) >= 2]
+    """Groups of side-by-side blocks (table rows): blocks that share most of their height and not their columns."""
+    rows = [g for g in linked_groups(blocks, lambda a, b: _side_by_side(a.bbox, b.bbox)) if len(g) >= 2]
     rows.sort(key=lambda g: min(b.bbox.y0 for b in g))
     return rows
+
+
+def _side_by_side(a: BBox, b: BBox) -> bool:
+    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    shorter = max(1, min(a.height, b.height))
+    disjoint_x = a.x1 <= b.x0 or b.x1 <= a.x0
+    return disjoint_x and overlap >= 0.5 * shorter
 
 
 def _signature_line(line: Line, width: int) -> bool:

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ocr.grouping import linked_groups
 from qostil.records import BBox, Line, Word
 
 log = logging.getLogger(__name__)
@@ -99,22 +100,7 @@ def _near(a: BBox, b: BBox, gap: float) -> bool:
 
 
 def _clusters(words: list[Word], *, gap: float) -> list[list[Word]]:
-    parent = list(range(len(words)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(words)):
-        for j in range(i + 1, len(words)):
-            if _near(words[i].bbox, words[j].bbox, gap):
-                parent[find(j)] = find(i)
-    groups: dict[int, list[Word]] = {}
-    for i, w in enumerate(words):
-        groups.setdefault(find(i), []).append(w)
-    return list(groups.values())
+    return linked_groups(words, lambda a, b: _near(a.bbox, b.bbox, gap))
 
 
 def inside(word: Word, boxes: Sequence[BBox]) -> bool:
