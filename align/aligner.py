@@ -381,9 +381,10 @@ def _regional_skips(ctx: CostContext, rng: np.random.Generator) -> None:
     values = np.full(len(centres), ctx.skip)
     for w, c in enumerate(centres):
         r0, r1 = max(0, c - half), min(n, c + half)
-        k0, k1 = int(r0 * m / n), max(int(r0 * m / n) + 2, min(m, int(np.ceil(r1 * m / n))))
+        k0 = int(r0 * m / n)
+        k1 = min(m, max(k0 + 2, int(np.ceil(r1 * m / n))))
         ii = rng.integers(r0, r1, size=cfg.skip_samples)
-        jj = rng.integers(k0, min(m, k1), size=cfg.skip_samples)
+        jj = rng.integers(k0, k1, size=cfg.skip_samples)
         off = np.abs(ii - jj * n / m) > max(0.1 * (r1 - r0), 1.5)
         if off.sum() < 10:
             continue
@@ -601,8 +602,9 @@ def recover_swaps(path: Path, ctx: CostContext) -> Path:
     A monotone path cannot cross, so a swap (RU *a b*, KK *b' a'*) comes out of the DP as one 1-1
     pair between an unpaired RU and an unpaired KK segment: ``1-0, 1-1, 0-1`` or ``0-1, 1-1, 1-0``.
     When the two orphans match each other as well as real pairs do (their 1-1 cost below
-    ``swap_cost`` times the skip penalty, i.e. well under the costs of random pairs), the three groups become one 2-2 group, unless the structure
-    forbids it (two numbered items or two table rows are never grouped).
+    ``swap_cost`` times the skip penalty, i.e. well under the costs of random pairs), the three
+    groups become one 2-2 group, unless the structure forbids it (two numbered items or two table
+    rows are never grouped).
     """
     out: Path = []
     i = 0

@@ -56,7 +56,7 @@ def make_documents(source: Path, folder: Path, *, split: int, dpi: int) -> tuple
 
 class CpuClock:
     """CPU seconds of this process, its finished children (Tesseract runs) and its live children
-    (the temporary Prefect server), between ``start`` and ``stop``."""
+    (the temporary Prefect server), spent inside the ``with`` block."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
