@@ -275,6 +275,8 @@ def _turn_after_reading(pre: PreprocessResult, page: Page, cfg: PreprocessConfig
     :mod:`ocr.preprocess`), not before every read."""
     if not cfg.orient or cfg.orient_always or pre.rotation or pre.ink < cfg.orient_min_ink:
         return 0
+    if page.warnings:  # Tesseract ran over its time limit: a second read would only do it again
+        return 0
     if not reading_looks_turned([w for ln in page.lines for w in ln.words], min_conf=cfg.turned_min_conf):
         return 0
     return detect_rotation(pre.image, dpi=pre.dpi, min_conf=cfg.orient_min_conf)

@@ -97,6 +97,11 @@ def test_upside_down_page_comes_out_right(clean_page: np.ndarray, osd_calls: lis
     assert len(osd_calls) == 1  # after the first, doubtful reading only
 
 
+def test_timed_out_page_is_not_turned_and_read_again(clean_page: np.ndarray, osd_calls: list[int]) -> None:
+    page = recognize_page(SourcePage(number=2, image=clean_page, dpi=300), OcrConfig(timeout_s=0.01))
+    assert page.lines == () and page.warnings and osd_calls == []
+
+
 def test_orient_always_runs_osd_before_the_read(clean_page: np.ndarray, osd_calls: list[int]) -> None:
     cfg = OcrConfig(preprocess=PreprocessConfig(orient_always=True))
     page = recognize_page(SourcePage(number=1, image=cv2.rotate(clean_page, cv2.ROTATE_180), dpi=300), cfg)
