@@ -159,6 +159,10 @@ def main() -> int:
     ap.add_argument("--crash", action="store_true")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
+    if not args.source.is_file():
+        ap.error(f"--source {args.source}: no such PDF")
+    if args.split < 1:
+        ap.error("--split must be at least 1")
 
     from prefect.testing.utilities import prefect_test_harness
 
