@@ -1,8 +1,7 @@
 """``qostil doctor``: which model is in use, where it lives, and whether Tesseract has its data.
 
 Nothing here loads a model or runs OCR; it looks at folders and asks Tesseract
-for its language list (through ``ocr._tesseract`` when present, the one module
-that runs the binary).
+for its language list (through ``ocr._tesseract``, the one module that runs it).
 """
 
 from __future__ import annotations
@@ -26,28 +25,23 @@ INSTALL_ALL = "sudo apt-get install tesseract-ocr tesseract-ocr-rus tesseract-oc
 
 
 def _tesseract_languages() -> tuple[str | None, tuple[str, ...]]:
-    """Tesseract's version and installed languages; raises MissingDependencyError if absent."""
-    try:
-        from ocr import _tesseract  # noqa: PLC0415
+    """The Tesseract library's version and installed languages; raises MissingDependencyError if absent."""
+    from ocr import _tesseract  # noqa: PLC0415
 
-        return _tesseract.version(), tuple(_tesseract.get_languages())
-    except (ImportError, AttributeError):
-        pass
-    import pytesseract  # noqa: PLC0415
-
-    try:
-        version = str(pytesseract.get_tesseract_version())
-        langs = tuple(sorted(pytesseract.get_languages(config="")))
-    except pytesseract.TesseractNotFoundError as e:
-        raise MissingDependencyError(f"Tesseract is not installed or not on PATH; install it with: {INSTALL_ALL}") from e
-    return version, langs
+    return _tesseract.version(), tuple(_tesseract.get_languages())
 
 
 def tesseract_report(required: Sequence[str] = ("rus", "kaz", "osd")) -> dict[str, Any]:
-    """Tesseract's binary, version, languages, and a flag per ``required`` language."""
-    report: dict[str, Any] = {"binary": shutil.which("tesseract"), "version": None, "languages": []}
+    """The Tesseract library (tesserocr), its version, language data folder and languages, a flag per
+    ``required`` language, and the ``tesseract`` command if any (only the benchmarks run it)."""
+    report: dict[str, Any] = {
+        "library": "tesserocr", "version": None, "tessdata": None, "languages": [], "binary": shutil.which("tesseract"),
+    }
     try:
         version, langs = _tesseract_languages()
+        from ocr import _tesseract  # noqa: PLC0415
+
+        report["tessdata"] = str(_tesseract.tessdata_dir())
     except QostilError as e:
         report["error"] = str(e)
         langs = ()

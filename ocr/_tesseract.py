@@ -1,12 +1,16 @@
-"""The one module that runs Tesseract (through pytesseract).
+"""The one module that runs Tesseract: its C++ API through tesserocr, one loaded engine per thread.
 
-Every call takes keyword arguments only. A missing binary or missing language
-data becomes :class:`MissingDependencyError` with the command that installs
-it; a failed run becomes :class:`OcrEngineError` (chained to the cause); a
-timeout gives an empty result flagged ``timed_out`` so the caller can return
-an empty page with a warning instead of failing the document. What Tesseract
-writes on stderr when it fails is logged under ``[tesseract]`` (pytesseract
-does not hand back stderr of successful runs).
+Why the API and not the ``tesseract`` command (pytesseract): every command run loads the
+language models again (0.1–0.3 s for ``rus+kaz+eng``), writes the image to a file and
+parses text back; a page's doubtful lines are re-read one by one, so those loads added up.
+Here each thread keeps its engines (one per language set) for as long as it lives, hands
+them the pixels directly, and the GIL is released while Tesseract works.
+
+Every call takes keyword arguments only. A missing tesserocr or missing language data
+becomes :class:`MissingDependencyError` with the command that installs it; a failed run
+becomes :class:`OcrEngineError`; a run stopped by its time limit gives an empty result
+flagged ``timed_out`` so the caller can return an empty page with a warning instead of
+failing the document.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
+import threading
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-import pytesseract
-from PIL import Image
 
 from qostil.errors import MissingDependencyError, OcrEngineError
 
@@ -26,15 +33,23 @@ log = logging.getLogger(__name__)
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz"
 # Tesseract's OpenMP threads fight each other (and parallel pages) on small machines: one
-# thread per process is 3-4x faster on 2 cores. Set once unless the user chose otherwise.
+# thread per engine. Set once unless the user chose otherwise.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 _LANG_PACKAGES = {"rus": "tesseract-ocr-rus", "kaz": "tesseract-ocr-kaz", "osd": "tesseract-ocr-osd", "eng": "tesseract-ocr-eng"}
+TESSDATA_DIRS = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+    "/opt/homebrew/share/tessdata",
+)
+"""Where distributions put the language data, tried in order when ``TESSDATA_PREFIX`` is not set."""
 
 
 @dataclass(frozen=True, slots=True)
 class TsvWord:
-    """One word row of Tesseract's TSV output."""
+    """One word of Tesseract's TSV output."""
 
     text: str
     conf: float
@@ -65,57 +80,41 @@ class Orientation:
     script: str = ""
 
 
-def _pil(image: np.ndarray | Image.Image, dpi: int | None = None) -> Image.Image:
-    """The image pytesseract hands to Tesseract, marked to travel as an uncompressed PGM/PPM file:
-    pytesseract's default PNG costs ~0.4 s to compress for an A4 page at 300 DPI (PGM: 0.01 s)."""
-    img = image if isinstance(image, Image.Image) else Image.fromarray(np.ascontiguousarray(image))
-    if img.mode not in ("1", "L", "RGB"):
-        img = img.convert("RGB")
-    else:
-        img = img.copy() if isinstance(image, Image.Image) else img
-    img.format = "PPM"
-    if dpi:
-        img.info["dpi"] = (dpi, dpi)
-    return img
+def _tesserocr():  # -> module
+    try:
+        import tesserocr
+    except ImportError as e:
+        raise MissingDependencyError(
+            f"The Tesseract API binding is missing ({e}); install it with: pip install tesserocr"
+        ) from e
+    return tesserocr
 
 
-def _log_stderr(message: str) -> None:
-    for line in str(message).splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        low = line.lower()
-        if "error" in low or "cannot" in low or "failed" in low:
-            log.error("[tesseract] %s", line)
-        elif "warning" in low or "empty page" in low:
-            log.warning("[tesseract] %s", line)
-        else:
-            log.info("[tesseract] %s", line)
-
-
-def _not_found(e: BaseException) -> MissingDependencyError:
-    return MissingDependencyError(f"Tesseract is not installed or not on PATH; install it with: {INSTALL_HINT}")
+@functools.cache
+def tessdata_dir() -> Path:
+    """The folder of ``*.traineddata`` files: ``TESSDATA_PREFIX`` (the folder or its parent), else the
+    first of :data:`TESSDATA_DIRS` that has ``rus.traineddata``."""
+    env = os.environ.get("TESSDATA_PREFIX")
+    candidates = [Path(env), Path(env) / "tessdata"] if env else [Path(d) for d in TESSDATA_DIRS]
+    for folder in candidates:
+        if any(folder.glob("*.traineddata")) and (env or (folder / "rus.traineddata").is_file()):
+            return folder
+    where = f"TESSDATA_PREFIX={env}" if env else ", ".join(TESSDATA_DIRS)
+    raise MissingDependencyError(f"No Tesseract language data found in {where}; install it with: {INSTALL_HINT}")
 
 
 @functools.cache
 def version() -> str:
-    """Tesseract's version string, e.g. ``5.3.0``."""
-    try:
-        return str(pytesseract.get_tesseract_version())
-    except pytesseract.TesseractNotFoundError as e:
-        raise _not_found(e) from e
+    """The Tesseract library's version, e.g. ``5.5.4``."""
+    text = _tesserocr().tesseract_version()
+    m = re.search(r"tesseract\s+(\S+)", text)
+    return m.group(1) if m else text.split()[0]
 
 
 @functools.cache
 def get_languages() -> tuple[str, ...]:
-    """The language data Tesseract has installed (``rus``, ``kaz``, ``osd``...)."""
-    try:
-        return tuple(sorted(pytesseract.get_languages(config="")))
-    except pytesseract.TesseractNotFoundError as e:
-        raise _not_found(e) from e
-    except pytesseract.TesseractError as e:
-        _log_stderr(e.message)
-        raise OcrEngineError(f"Tesseract could not list its languages: {e.message}") from e
+    """The language data installed in :func:`tessdata_dir` (``rus``, ``kaz``, ``osd``...)."""
+    return tuple(sorted(p.name.removesuffix(".traineddata") for p in tessdata_dir().glob("*.traineddata")))
 
 
 def check_languages(*, lang: str) -> None:
@@ -125,83 +124,111 @@ def check_languages(*, lang: str) -> None:
     if missing:
         pkgs = " ".join(_LANG_PACKAGES.get(m, f"tesseract-ocr-{m}") for m in missing)
         raise MissingDependencyError(
-            f"Tesseract has no language data for {', '.join(missing)}; install it with: apt-get install {pkgs} "
-            f"(all of qostil's: {INSTALL_HINT})"
+            f"Tesseract has no language data for {', '.join(missing)} in {tessdata_dir()}; install it with: "
+            f"apt-get install {pkgs} (all of qostil's: {INSTALL_HINT})"
         )
+
+
+_local = threading.local()
+
+
+def _engine(lang: str):  # -> tesserocr.PyTessBaseAPI
+    """This thread's engine for ``lang``, loaded on first use and kept (models load once per thread)."""
+    engines: dict[str, object] = _local.__dict__.setdefault("engines", {})
+    api = engines.get(lang)
+    if api is None:
+        check_languages(lang=lang)
+        tesserocr = _tesserocr()
+        path = str(tessdata_dir()) + os.sep
+        try:
+            api = tesserocr.PyTessBaseAPI(path=path, lang=lang, init=True)
+        except RuntimeError as e:
+            raise OcrEngineError(f"Tesseract could not load {lang!r} from {path}: {e}") from e
+        engines[lang] = api
+    return api
+
+
+def _set_image(api, image: np.ndarray, dpi: int) -> bytes:  # noqa: ANN001
+    """Hand ``image`` (uint8 gray or RGB) to ``api`` without encoding it; returns the buffer Tesseract
+    reads from, which must stay alive until the recognition is done."""
+    img = np.ascontiguousarray(image if image.dtype == np.uint8 else np.clip(image, 0, 255).astype(np.uint8))
+    if img.ndim == 3 and img.shape[2] == 4:
+        img = np.ascontiguousarray(img[:, :, :3])
+    h, w = img.shape[:2]
+    bpp = 1 if img.ndim == 2 else img.shape[2]
+    buf = img.tobytes()
+    api.SetImageBytes(buf, w, h, bpp, w * bpp)
+    api.SetSourceResolution(int(dpi))
+    return buf
+
+
+def _parse_tsv(tsv: str) -> tuple[TsvWord, ...]:
+    words = []
+    for row in tsv.splitlines():
+        f = row.split("\t")
+        if len(f) < 12 or f[0] != "5" or not f[11].strip():
+            continue
+        words.append(TsvWord(
+            text=f[11].strip(), conf=max(0.0, float(f[10])), left=int(f[6]), top=int(f[7]), width=int(f[8]),
+            height=int(f[9]), block=int(f[2]), par=int(f[3]), line=int(f[4]), word=int(f[5]),
+        ))
+    return tuple(words)
 
 
 def image_to_data(
     *,
-    image: np.ndarray | Image.Image,
+    image: np.ndarray,
     lang: str = "rus+kaz",
     psm: int = 3,
     timeout: float = 0,
     dpi: int = 300,
-    extra_config: str = "",
+    variables: Mapping[str, str] | None = None,
 ) -> TsvResult:
     """Run Tesseract on one image and return its words with boxes and confidences.
 
     ``timeout`` in seconds (0: none). A timeout returns an empty, ``timed_out`` result.
+    ``variables`` are Tesseract parameters for this run (e.g. ``tessedit_do_invert``).
     """
-    check_languages(lang=lang)
-    config = f"--psm {int(psm)} --dpi {int(dpi)} {extra_config}".strip()
-    try:
-        data = pytesseract.image_to_data(
-            _pil(image, dpi), lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=timeout
-        )
-    except pytesseract.TesseractNotFoundError as e:
-        raise _not_found(e) from e
-    except pytesseract.TesseractError as e:
-        _log_stderr(e.message)
-        raise OcrEngineError(f"Tesseract failed (exit status {e.status}): {e.message}") from e
-    except RuntimeError as e:
-        if "timeout" in str(e).lower():
-            log.warning("[tesseract] timed out after %ss; the page is left empty", timeout)
+    if image.size == 0:
+        return TsvResult(words=())
+    api = _engine(lang)
+    api.SetPageSegMode(int(psm))
+    for name, value in (variables or {}).items():
+        if not api.SetVariable(name, str(value)):
+            raise OcrEngineError(f"Tesseract has no parameter {name!r}")
+    buf = _set_image(api, image, dpi)
+    started = time.perf_counter()
+    ok = api.Recognize(int(timeout * 1000)) if timeout else api.Recognize()
+    if not ok:
+        elapsed = time.perf_counter() - started
+        api.Clear()
+        if timeout and elapsed >= 0.9 * timeout:
+            log.warning("[tesseract] stopped after %.1f s (limit %ss); the image is left unread", elapsed, timeout)
             return TsvResult(words=(), timed_out=True)
-        raise OcrEngineError(f"Tesseract failed: {e}") from e
-    words = []
-    for i, text in enumerate(data["text"]):
-        if int(data["level"][i]) != 5 or not str(text).strip():
-            continue
-        words.append(
-            TsvWord(
-                text=str(text).strip(),
-                conf=max(0.0, float(data["conf"][i])),
-                left=int(data["left"][i]),
-                top=int(data["top"][i]),
-                width=int(data["width"][i]),
-                height=int(data["height"][i]),
-                block=int(data["block_num"][i]),
-                par=int(data["par_num"][i]),
-                line=int(data["line_num"][i]),
-                word=int(data["word_num"][i]),
-            )
-        )
-    return TsvResult(words=tuple(words))
+        raise OcrEngineError(f"Tesseract could not read a {image.shape[1]}×{image.shape[0]} image")
+    words = _parse_tsv(api.GetTSVText(0))
+    api.Clear()
+    del buf
+    return TsvResult(words=words)
 
 
-def detect_orientation(*, image: np.ndarray | Image.Image, timeout: float = 0, dpi: int = 300) -> Orientation | None:
+def detect_orientation(*, image: np.ndarray, dpi: int = 300) -> Orientation | None:
     """Tesseract OSD on one image; None when there is too little text to tell or no ``osd`` data."""
     if "osd" not in get_languages():
         log.warning("[tesseract] no 'osd' data installed (apt-get install tesseract-ocr-osd); orientation not checked")
         return None
-    try:
-        data = pytesseract.image_to_osd(
-            _pil(image, dpi), config=f"--psm 0 --dpi {int(dpi)}", output_type=pytesseract.Output.DICT, timeout=timeout
-        )
-    except pytesseract.TesseractNotFoundError as e:
-        raise _not_found(e) from e
-    except pytesseract.TesseractError as e:
-        # "Too few characters. Skipping this page" and friends: not an error for us.
-        log.debug("[tesseract] OSD gave no answer: %s", e.message)
+    api = _engine("osd")
+    api.SetPageSegMode(0)  # PSM.OSD_ONLY
+    buf = _set_image(api, image, dpi)
+    result = api.DetectOrientationScript()
+    api.Clear()
+    del buf
+    if not result:
+        log.debug("[tesseract] OSD gave no answer (too few characters)")
         return None
-    except RuntimeError as e:
-        if "timeout" in str(e).lower():
-            log.warning("[tesseract] OSD timed out after %ss", timeout)
-            return None
-        raise OcrEngineError(f"Tesseract OSD failed: {e}") from e
+    # Tesseract reports how the image is turned; the page is made upright by turning it back
     return Orientation(
-        rotate=int(data.get("rotate", 0)) % 360,
-        confidence=float(data.get("orientation_conf", 0.0)),
-        script=str(data.get("script", "")),
+        rotate=(360 - int(result["orient_deg"])) % 360,
+        confidence=float(result.get("orient_conf", 0.0)),
+        script=str(result.get("script_name", "")),
     )

@@ -97,7 +97,7 @@ class TesseractEngine:
         """OCR an already pre-processed image (no clean-up here)."""
         h, w = image.shape[:2]
         result = _tesseract.image_to_data(image=image, lang=effective_lang(cfg.lang), psm=cfg.psm, timeout=cfg.timeout_s,
-                                          dpi=dpi, extra_config=tesseract_flags(cfg))
+                                          dpi=dpi, variables=tesseract_flags(cfg))
         warnings: tuple[str, ...] = ()
         if result.timed_out:
             msg = f"page {number}: Tesseract ran over {cfg.timeout_s:g}s and was stopped; the page is left empty"
@@ -107,9 +107,9 @@ class TesseractEngine:
         return Page(number=number, image_size=(w, h), lines=lines, dpi=dpi, source="ocr", warnings=warnings)
 
 
-def tesseract_flags(cfg: OcrConfig) -> str:
-    """Tesseract ``-c`` settings that follow from ``cfg``."""
-    return "" if cfg.invert_check else "-c tessedit_do_invert=0"
+def tesseract_flags(cfg: OcrConfig) -> dict[str, str]:
+    """Tesseract parameters that follow from ``cfg``."""
+    return {"tessedit_do_invert": "1" if cfg.invert_check else "0"}
 
 
 OPTIONAL_LANGS = ("eng",)
@@ -205,7 +205,7 @@ def reread_lines(image: np.ndarray, lines: Sequence[Line], cfg: OcrConfig, *, nu
         x1, y1 = min(w, ln.bbox.x1 + pad), min(h, ln.bbox.y1 + pad)
         lang = "kaz+rus" if kk_par else base_lang
         result = _tesseract.image_to_data(image=image[y0:y1, x0:x1], lang=lang, psm=7, timeout=10, dpi=dpi,
-                                          extra_config=tesseract_flags(cfg))
+                                          variables=tesseract_flags(cfg))
         if result.timed_out or not result.words:
             continue
         words = tuple(

@@ -134,7 +134,7 @@ def rotate_quarter(gray: np.ndarray, rotation: int) -> np.ndarray:
 def detect_rotation(gray: np.ndarray, *, dpi: int, min_conf: float) -> int:
     """Clockwise degrees that make the page upright (0 when unsure)."""
     small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    osd = _tesseract.detect_orientation(image=small, dpi=max(1, dpi // 2), timeout=30)
+    osd = _tesseract.detect_orientation(image=small, dpi=max(1, dpi // 2))
     if osd is None or osd.rotate not in (90, 180, 270):
         return 0
     if osd.confidence < min_conf:

