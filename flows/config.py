@@ -57,7 +57,7 @@ class RunConfig:
     max_page_pixels: int = 90_000_000
     """Largest page (width × height at the render DPI) read; bigger pages are decompression bombs."""
     workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
-    """Pages OCR'd at once (threads, each driving one single-threaded Tesseract process)."""
+    """Pages OCR'd at once (threads, each with its own single-threaded Tesseract engine)."""
     dask_address: str | None = None
     """Run the OCR tasks on this existing Dask cluster (``tcp://host:8786``) instead of local threads."""
     quarantine_dir: str | None = None

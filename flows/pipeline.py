@@ -7,6 +7,7 @@ function from ``ocr/`` or ``align/``. Only the I/O steps retry.
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,12 +168,16 @@ def _submit_pages(info: DocumentInfo, cfg: RunConfig) -> list[PrefectFuture[Page
     return list(ocr_page_task(cfg).map(unmapped(info.path), list(range(1, info.pages + 1)), unmapped(cfg)))
 
 
-def _collect_pages(info: DocumentInfo, futures: list[PrefectFuture[Page]]) -> list[Page]:
-    """Wait for a document's pages; the page bar advances as each finishes; the first error is raised."""
-    bars = progress.current()
-    bars.start_document(Path(info.path).name, info.pages)
-    for _ in as_completed(futures):
-        bars.page_done()
+def _collect_pages(info: DocumentInfo, futures: list[PrefectFuture[Page]], *, bars: bool = True) -> list[Page]:
+    """Wait for a document's pages (its page bar advances as each finishes); the first error is raised."""
+    if bars:
+        run_bars = progress.current()
+        bar = run_bars.start_document(Path(info.path).name, info.pages)
+        try:
+            for _ in as_completed(futures):
+                run_bars.page_done(bar)
+        finally:
+            run_bars.pages_done(bar)
     return sorted((f.result() for f in futures), key=lambda p: p.number)
 
 
@@ -206,6 +211,16 @@ def finish_document(info: DocumentInfo, pages: list[Page] | None, out_dir: str, 
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentOutcome:
+    """What became of one inbox file: processed (``result``), ``quarantined``, or ``failed`` (may pass)."""
+
+    path: str
+    result: DocumentResult | None = None
+    quarantined: Quarantined | None = None
+    failed: str | None = None
+
+
 @dataclass(slots=True)
 class IngestSummary:
     """The outcome of a run over an inbox, file by file."""
@@ -230,14 +245,76 @@ class IngestSummary:
             return ExitCode.quarantined
         return ExitCode.ok
 
+    def add(self, outcome: DocumentOutcome) -> None:
+        if outcome.result is not None:
+            self.processed.append(outcome.result)
+        elif outcome.quarantined is not None:
+            self.quarantined.append(outcome.quarantined)
+        else:
+            self.failed[outcome.path] = outcome.failed or "unknown failure"
+
+
+@task(name="finish-document", cache_policy=NO_CACHE)
+def finish_document_task(
+    info: DocumentInfo, pages: list[PrefectFuture[Page]], out_dir: str, cfg: RunConfig, inbox: str
+) -> DocumentOutcome:
+    """One document whose pages are read, finished on a thread of the task runner."""
+    return _finish_one(info, pages, out_dir, cfg, inbox=Path(inbox), bars=False)
+
+
+@dataclass(slots=True)
+class _Scheduled:
+    info: DocumentInfo
+    pages: list[PrefectFuture[Page]] = field(default_factory=list)
+    read: int = 0
+    bar: object = None
+    finish: PrefectFuture[DocumentOutcome] | None = None
+
+
+def _run_local(todo: list[DocumentInfo], out_dir: str, cfg: RunConfig, inbox: Path) -> list[PrefectFuture[DocumentOutcome]]:
+    """Pages and finishing tasks on the local threads, ``workers`` at a time: a document is finished as
+    soon as its pages are read (ahead of the pages still waiting), so no thread waits on another's page,
+    documents are done in about inbox order, and a crash loses little. Returns the finishing tasks."""
+    bars = progress.current()
+    docs = [_Scheduled(info) for info in todo]
+    waiting = deque((d, n) for d in docs if d.info.kind != "text" for n in range(1, d.info.pages + 1))
+    ready = deque(d for d in docs if d.info.kind == "text")
+    running: dict[PrefectFuture, _Scheduled | None] = {}
+    read_page = ocr_page_task(cfg)
+    while waiting or ready or running:
+        while len(running) < cfg.workers and (ready or waiting):
+            if ready:
+                d = ready.popleft()
+                d.finish = finish_document_task.submit(d.info, quote(d.pages), out_dir, cfg, str(inbox))
+                running[d.finish] = None
+                continue
+            d, number = waiting.popleft()
+            if not d.pages:
+                d.bar = bars.start_document(Path(d.info.path).name, d.info.pages)
+            future = read_page.submit(d.info.path, number, cfg)
+            d.pages.append(future)
+            running[future] = d
+        done = next(iter(as_completed(list(running))))
+        d = running.pop(done)
+        if d is not None:  # a page
+            d.read += 1
+            bars.page_done(d.bar)
+            if d.read == d.info.pages:
+                bars.pages_done(d.bar)
+                ready.append(d)
+    return [d.finish for d in docs]
+
 
 @flow(name="nightly-ingest", log_prints=True)
 def nightly_ingest(inbox: str, out_dir: str, config: RunConfig | None = None) -> IngestSummary:
     """Every file in ``inbox`` once: done ones skipped, bad ones quarantined, the rest processed.
 
-    The inbox is sorted first with cheap checks only (:func:`flows.inbox.plan_inbox`); then the
-    pages of every new document go to the task runner at once, so pages and documents are
-    OCR'd concurrently, while the documents are finished and published in inbox order.
+    The inbox is sorted first with cheap checks only (:func:`flows.inbox.plan_inbox`). With local
+    threads, pages and the tasks that finish documents (segments, alignment, checks, publishing) share
+    the runner's ``workers`` threads (:func:`_run_local`): ``workers`` bounds the cores a run uses; one
+    worker reads and finishes the documents one after the other, more read pages and finish documents
+    side by side. On a Dask cluster every page goes out at once and the documents are finished here,
+    in inbox order, where the encoder and the output folder are.
     """
     cfg = config or RunConfig.from_env()
     inbox_dir, out = Path(inbox), Path(out_dir)
@@ -251,9 +328,12 @@ def nightly_ingest(inbox: str, out_dir: str, config: RunConfig | None = None) ->
             summary.quarantined.append(_quarantine(bad.path, bad.error, inbox_dir, cfg, doc_id=bad.doc_id))
         bars = progress.current()
         bars.start_batch(len(plan.todo))
-        submitted = [(info, [] if info.kind == "text" else _submit_pages(info, cfg)) for info in plan.todo]
-        for info, futures in submitted:
-            _finish_one(info, futures, out_dir, cfg, summary=summary, inbox=inbox_dir)
+        if cfg.dask_address:
+            finishing = [(info, [] if info.kind == "text" else _submit_pages(info, cfg)) for info in plan.todo]
+        else:
+            finishing = list(zip(plan.todo, _run_local(plan.todo, out_dir, cfg, inbox_dir)))
+        for info, pending in finishing:
+            summary.add(_outcome(info, pending, out_dir, cfg, inbox=inbox_dir))
             bars.document_done()
         publish_run(summary, inbox, out_dir)
     get_run_logger().info(
@@ -261,6 +341,17 @@ def nightly_ingest(inbox: str, out_dir: str, config: RunConfig | None = None) ->
         len(summary.processed), len(summary.skipped), len(summary.quarantined), len(summary.failed),
     )
     return summary
+
+
+def _outcome(info: DocumentInfo, pending, out_dir: str, cfg: RunConfig, *, inbox: Path) -> DocumentOutcome:  # noqa: ANN001
+    """A document's outcome: from its finishing task (local threads) or finished here (page futures, Dask)."""
+    if isinstance(pending, list):
+        return _finish_one(info, pending, out_dir, cfg, inbox=inbox)
+    try:
+        return pending.result()
+    except Exception as e:  # noqa: BLE001 - the finishing task itself broke: the file stays for the next run
+        get_run_logger().exception("%s: %s (left in the inbox for the next run)", Path(info.path).name, e)
+        return DocumentOutcome(info.path, failed=f"{type(e).__name__}: {e}")
 
 
 def _log_plan(plan, inbox: str) -> None:  # noqa: ANN001
@@ -271,23 +362,22 @@ def _log_plan(plan, inbox: str) -> None:  # noqa: ANN001
 
 
 def _finish_one(
-    info: DocumentInfo, futures: list[PrefectFuture[Page]], out_dir: str, cfg: RunConfig, *,
-    summary: IngestSummary, inbox: Path,
-) -> None:
-    """Finish one document and file its outcome: processed, quarantined (permanent) or failed (may pass)."""
+    info: DocumentInfo, futures: list[PrefectFuture[Page]], out_dir: str, cfg: RunConfig, *, inbox: Path,
+    bars: bool = True,
+) -> DocumentOutcome:
+    """Finish one document; its outcome is processed, quarantined (permanent) or failed (may pass)."""
     path = Path(info.path)
     try:
-        pages = None if info.kind == "text" else _collect_pages(info, futures)
-        summary.processed.append(finish_document(info, pages, out_dir, cfg))
+        pages = None if info.kind == "text" else _collect_pages(info, futures, bars=bars)
+        return DocumentOutcome(info.path, result=finish_document(info, pages, out_dir, cfg))
     except QostilError as e:
         if is_permanent(e):
-            summary.quarantined.append(_quarantine(path, e, inbox, cfg, doc_id=info.doc_id))
-        else:
-            get_run_logger().error("%s: %s (left in the inbox for the next run)", path.name, e)
-            summary.failed[str(path)] = str(e)
+            return DocumentOutcome(info.path, quarantined=_quarantine(path, e, inbox, cfg, doc_id=info.doc_id))
+        get_run_logger().error("%s: %s (left in the inbox for the next run)", path.name, e)
+        return DocumentOutcome(info.path, failed=str(e))
     except Exception as e:  # noqa: BLE001 - an OS error or a bug on one file must not stop the night's run
         get_run_logger().exception("%s: %s (left in the inbox for the next run)", path.name, e)
-        summary.failed[str(path)] = f"{type(e).__name__}: {e}"
+        return DocumentOutcome(info.path, failed=f"{type(e).__name__}: {e}")
 
 
 def _quarantine(path: Path, error: QostilError, inbox: Path, cfg: RunConfig, *, doc_id: str | None) -> Quarantined:
@@ -297,7 +387,7 @@ def _quarantine(path: Path, error: QostilError, inbox: Path, cfg: RunConfig, *, 
 
 
 def task_runner_for(cfg: RunConfig):  # -> TaskRunner
-    """Local threads (each page drives one single-threaded Tesseract process) or an existing Dask cluster."""
+    """Local threads (each with its own single-threaded Tesseract engine) or an existing Dask cluster."""
     if cfg.dask_address:
         from prefect_dask import DaskTaskRunner
 

@@ -1,7 +1,8 @@
-"""Progress bars for a run: one bar over documents, one over the pages of the current document.
+"""Progress bars for a run: one bar over documents, one over the pages of each document in flight.
 
-Only the flow bodies (main thread) touch the bars. When stdout is not a
-terminal the bars stay silent and Prefect's log lines tell the story.
+Documents are finished on the task runner's threads, several at once; rich's
+``Progress`` is thread-safe. When stdout is not a terminal the bars stay silent
+and Prefect's log lines tell the story.
 """
 
 from __future__ import annotations
@@ -20,22 +21,25 @@ class RunProgress:
     def __init__(self, progress: Progress | None) -> None:
         self._progress = progress
         self._docs: TaskID | None = None
-        self._pages: TaskID | None = None
 
     def start_batch(self, total_documents: int) -> None:
         if self._progress is not None:
             self._docs = self._progress.add_task("documents", total=total_documents)
 
-    def start_document(self, name: str, pages: int) -> None:
+    def start_document(self, name: str, pages: int) -> TaskID | None:
+        """A page bar for one document; hand it to :meth:`page_done` and :meth:`pages_done`."""
         if self._progress is None:
-            return
-        if self._pages is not None:
-            self._progress.remove_task(self._pages)
-        self._pages = self._progress.add_task(f"  {name[:40]}", total=pages)
+            return None
+        return self._progress.add_task(f"  {name[:40]}", total=pages)
 
-    def page_done(self) -> None:
-        if self._progress is not None and self._pages is not None:
-            self._progress.advance(self._pages)
+    def page_done(self, bar: TaskID | None) -> None:
+        if self._progress is not None and bar is not None:
+            self._progress.advance(bar)
+
+    def pages_done(self, bar: TaskID | None) -> None:
+        """The document's pages are read: its bar goes (the document bar advances when it is published)."""
+        if self._progress is not None and bar is not None:
+            self._progress.remove_task(bar)
 
     def document_done(self) -> None:
         if self._progress is not None and self._docs is not None:

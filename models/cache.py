@@ -63,6 +63,10 @@ class MemoryCache:
     def __len__(self) -> int:
         return len(self._items)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
 
 class DiskCache:
     """Vectors in one SQLite file, shared between processes (a forked child opens its own connection)."""

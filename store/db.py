@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,6 +69,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+_MIGRATING = threading.Lock()
+"""Documents are published from several threads of a run at once; two Alembic upgrades of one fresh
+database at the same time would both try to create its tables."""
+
+
 def open_store(url: str) -> Store:
     """Connect, migrate to the newest schema and return the store; a bad URL or unreachable server is a ConfigError."""
     try:
@@ -80,7 +86,8 @@ def open_store(url: str) -> Store:
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     try:
-        upgrade(engine)
+        with _MIGRATING:
+            upgrade(engine)
     except OperationalError as e:
         engine.dispose()
         raise ConfigError(
