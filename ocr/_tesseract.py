@@ -32,8 +32,9 @@ from qostil.errors import MissingDependencyError, OcrEngineError
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz"
-# Tesseract's OpenMP threads fight each other (and parallel pages) on small machines: one
-# thread per engine. Set once unless the user chose otherwise.
+# One OpenMP thread per worker thread, unless the user chose otherwise: a Tesseract built with
+# OpenMP (Debian's) fights parallel pages with its own threads on small machines, and the encoder
+# (torch) runs beside the pages on the same ``workers`` threads. tesserocr's wheel has no OpenMP.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 _LANG_PACKAGES = {"rus": "tesseract-ocr-rus", "kaz": "tesseract-ocr-kaz", "osd": "tesseract-ocr-osd", "eng": "tesseract-ocr-eng"}
