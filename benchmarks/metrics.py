@@ -57,4 +57,7 @@ def machine_description() -> str:
     import os
 
     tess = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.splitlines()[:1]
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {' '.join(tess)}"
+    from ocr import _tesseract
+
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {' '.join(tess)} (the CLI), "
+            f"tesseract {_tesseract.version()} through tesserocr (qostil)")
