@@ -287,13 +287,17 @@ def _group_arrays(side: SideFeatures, ids: dict[str, int], weights: np.ndarray, 
     out.listy[2] = np.maximum(l1[:-1], l1[1:])
     out.allowed[1] = np.ones(n, dtype=bool)
     if side.structural and n > 1:
-        has_item = item1 >= 0
-        two_items = has_item[:-1] & has_item[1:]
-        two_rows = side.table[:-1] & side.table[1:] & ~side.cont
-        out.allowed[2] = ~(two_items | two_rows)
+        out.allowed[2] = ~forbidden_pairs(side.items, side.table, side.cont)
     else:
         out.allowed[2] = np.ones(max(n - 1, 0), dtype=bool)
     return out
+
+
+def forbidden_pairs(items: Sequence[str | None], table: np.ndarray, cont: np.ndarray) -> np.ndarray:
+    """Per pair of neighbours (s, s + 1): True when they may never be one group: two numbered items, or
+    two table rows unless the second continues the first (``cont[s]``)."""
+    has_item = np.array([i is not None for i in items], dtype=bool)
+    return (has_item[:-1] & has_item[1:]) | (table[:-1] & table[1:] & ~cont)
 
 
 @dataclass(slots=True)
@@ -673,18 +677,26 @@ def is_continuation(seg: Segment) -> bool:
 
 
 def segment_features(segments: Sequence[Segment], cache: EmbeddingCache) -> SideFeatures:
-    """Embeddings (single segments and adjacent pairs, concatenated), lengths, anchors, items and kinds."""
+    """Embeddings (single segments and adjacent pairs, concatenated), lengths, anchors, items and kinds.
+
+    A pair that the structure forbids as a group (:func:`forbidden_pairs`) is never costed, so it is
+    not embedded: it gets the mean of its two segments (it still serves as a normalisation sample)."""
     texts = [s.text for s in segments]
-    pairs = [texts[i] + "\n" + texts[i + 1] for i in range(len(texts) - 1)]
-    emb = cache.embed(texts + pairs)
-    e1, e2 = emb[: len(texts)], emb[len(texts) :]
     anchors = [segment_anchors(s.text, s.lang, kind=s.kind, cells=s.cells) for s in segments]
-    return side_features(
-        e1, e2.reshape(-1, e1.shape[1]), [len(t) for t in texts], anchors,
+    side = side_features(
+        np.zeros((len(texts), 0), dtype=np.float32), np.zeros((max(len(texts) - 1, 0), 0), dtype=np.float32),
+        [len(t) for t in texts], anchors,
         kinds=[s.kind for s in segments],
         items=[leading_item(s.text, kind=s.kind, cells=s.cells) for s in segments],
         continues=[is_continuation(s) for s in segments],
     )
+    wanted = np.flatnonzero(~forbidden_pairs(side.items, side.table, side.cont)) if len(texts) > 1 else np.zeros(0, int)
+    emb = cache.embed(texts + [texts[i] + "\n" + texts[i + 1] for i in wanted])
+    e1 = emb[: len(texts)]
+    e2 = _unit(e1[:-1] + e1[1:]) if len(texts) > 1 else np.zeros((0, emb.shape[1]), dtype=emb.dtype)
+    e2[wanted] = emb[len(texts) :]
+    side.emb = {1: e1, 2: e2}
+    return side
 
 
 def align_segments(
