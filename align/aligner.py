@@ -680,22 +680,19 @@ def segment_features(segments: Sequence[Segment], cache: EmbeddingCache) -> Side
     """Embeddings (single segments and adjacent pairs, concatenated), lengths, anchors, items and kinds.
 
     A pair that the structure forbids as a group (:func:`forbidden_pairs`) is never costed, so it is
-    not embedded: it gets the mean of its two segments (it still serves as a normalisation sample)."""
+    not embedded: it keeps the mean of its two segments (it still serves as a normalisation sample)."""
     texts = [s.text for s in segments]
-    anchors = [segment_anchors(s.text, s.lang, kind=s.kind, cells=s.cells) for s in segments]
+    e1 = cache.embed(texts)
     side = side_features(
-        np.zeros((len(texts), 0), dtype=np.float32), np.zeros((max(len(texts) - 1, 0), 0), dtype=np.float32),
-        [len(t) for t in texts], anchors,
+        e1, _unit(e1[:-1] + e1[1:]) if len(texts) > 1 else e1[:0], [len(t) for t in texts],
+        [segment_anchors(s.text, s.lang, kind=s.kind, cells=s.cells) for s in segments],
         kinds=[s.kind for s in segments],
         items=[leading_item(s.text, kind=s.kind, cells=s.cells) for s in segments],
         continues=[is_continuation(s) for s in segments],
     )
-    wanted = np.flatnonzero(~forbidden_pairs(side.items, side.table, side.cont)) if len(texts) > 1 else np.zeros(0, int)
-    emb = cache.embed(texts + [texts[i] + "\n" + texts[i + 1] for i in wanted])
-    e1 = emb[: len(texts)]
-    e2 = _unit(e1[:-1] + e1[1:]) if len(texts) > 1 else np.zeros((0, emb.shape[1]), dtype=emb.dtype)
-    e2[wanted] = emb[len(texts) :]
-    side.emb = {1: e1, 2: e2}
+    if len(texts) > 1:
+        wanted = np.flatnonzero(~forbidden_pairs(side.items, side.table, side.cont))
+        side.emb[2][wanted] = cache.embed([texts[i] + "\n" + texts[i + 1] for i in wanted]).reshape(-1, e1.shape[1])
     return side
 
 

@@ -34,6 +34,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ["QOSTIL_EMBED_CACHE"] = "0"  # every timed run embeds its documents anew, as a night does
 
+from benchmarks.metrics import tesseract_versions  # noqa: E402
+
 SAMPLE = REPO / "samples" / "inbox" / "kzhk-prospectus-amendment-2015.pdf"
 
 
@@ -168,17 +170,6 @@ def rerun(scratch: Path, *, documents: int, size: int) -> dict[str, float]:
     return {"empty": empty, "cold": cold, "warm": warm}
 
 
-def tesseract_library() -> str:
-    from ocr import _tesseract
-
-    return f"{_tesseract.version()} through tesserocr"
-
-
-def tesseract_cli() -> str:
-    out = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.split()
-    return out[1] if len(out) > 1 else "?"
-
-
 def crash_outcome() -> str:
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/test_flows_crash.py"], cwd=REPO,
                           capture_output=True, text=True)
@@ -219,9 +210,10 @@ def main() -> int:
             pipe1 = pipeline(docs, workers=1, scratch=scratch)
         pipe2 = pipeline(docs, workers=2, scratch=scratch)
         again = rerun(scratch, documents=args.documents, size=args.size)
-    rows.append(f"| raw `tesseract` CLI {tesseract_cli()}, {len(pngs)} pages, 1 at a time | {raw1:.1f} s | |")
+    cli, library = tesseract_versions()
+    rows.append(f"| raw `tesseract` CLI {cli}, {len(pngs)} pages, 1 at a time | {raw1:.1f} s | |")
     rows.append(f"| raw `tesseract` CLI, 2 at a time | {raw2:.1f} s | {raw1 / raw2:.2f}× |")
-    rows.append(f"| raw Tesseract {tesseract_library()} (the pipeline's engine), 1 at a time | {lib1:.1f} s | "
+    rows.append(f"| raw Tesseract {library} through tesserocr (the pipeline's engine), 1 at a time | {lib1:.1f} s | "
                 f"{lib1 / raw1:.2f}× the CLI |")
     rows.append(f"| pipeline, {len(docs)} PDFs of these pages, 1 worker | {pipe1:.1f} s | {pipe1 / raw1:.2f}× raw (goal ≤ 1.10×) |")
     rows.append(f"| pipeline, 1 worker, against the same engine | {pipe1:.1f} s | {pipe1 / lib1:.2f}× |")

@@ -56,8 +56,14 @@ def machine_description() -> str:
         pass
     import os
 
-    tess = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.splitlines()[:1]
+    cli, library = tesseract_versions()
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, tesseract {cli} (the CLI), "
+            f"tesseract {library} through tesserocr (qostil)")
+
+
+def tesseract_versions() -> tuple[str, str]:
+    """The ``tesseract`` command's version (the baselines run it) and the library's that qostil reads with."""
     from ocr import _tesseract
 
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {' '.join(tess)} (the CLI), "
-            f"tesseract {_tesseract.version()} through tesserocr (qostil)")
+    out = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.split()
+    return (out[1] if len(out) > 1 else "?"), _tesseract.version()

@@ -329,11 +329,13 @@ def nightly_ingest(inbox: str, out_dir: str, config: RunConfig | None = None) ->
         bars = progress.current()
         bars.start_batch(len(plan.todo))
         if cfg.dask_address:
-            finishing = [(info, [] if info.kind == "text" else _submit_pages(info, cfg)) for info in plan.todo]
+            submitted = [(info, [] if info.kind == "text" else _submit_pages(info, cfg)) for info in plan.todo]
+            outcomes = (_finish_one(info, pages, out_dir, cfg, inbox=inbox_dir) for info, pages in submitted)
         else:
-            finishing = list(zip(plan.todo, _run_local(plan.todo, out_dir, cfg, inbox_dir)))
-        for info, pending in finishing:
-            summary.add(_outcome(info, pending, out_dir, cfg, inbox=inbox_dir))
+            finishing = _run_local(plan.todo, out_dir, cfg, inbox_dir)
+            outcomes = (_task_outcome(info, task) for info, task in zip(plan.todo, finishing))
+        for outcome in outcomes:  # in inbox order
+            summary.add(outcome)
             bars.document_done()
         publish_run(summary, inbox, out_dir)
     get_run_logger().info(
@@ -343,12 +345,10 @@ def nightly_ingest(inbox: str, out_dir: str, config: RunConfig | None = None) ->
     return summary
 
 
-def _outcome(info: DocumentInfo, pending, out_dir: str, cfg: RunConfig, *, inbox: Path) -> DocumentOutcome:  # noqa: ANN001
-    """A document's outcome: from its finishing task (local threads) or finished here (page futures, Dask)."""
-    if isinstance(pending, list):
-        return _finish_one(info, pending, out_dir, cfg, inbox=inbox)
+def _task_outcome(info: DocumentInfo, finishing: PrefectFuture[DocumentOutcome]) -> DocumentOutcome:
+    """The outcome its finishing task gives; a task that broke itself leaves the file for the next run."""
     try:
-        return pending.result()
+        return finishing.result()
     except Exception as e:  # noqa: BLE001 - the finishing task itself broke: the file stays for the next run
         get_run_logger().exception("%s: %s (left in the inbox for the next run)", Path(info.path).name, e)
         return DocumentOutcome(info.path, failed=f"{type(e).__name__}: {e}")

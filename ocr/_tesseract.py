@@ -21,7 +21,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,9 +150,10 @@ def _engine(lang: str):  # -> tesserocr.PyTessBaseAPI
     return api
 
 
-def _set_image(api, image: np.ndarray, dpi: int) -> bytes:  # noqa: ANN001
-    """Hand ``image`` (uint8 gray or RGB) to ``api`` without encoding it; returns the buffer Tesseract
-    reads from, which must stay alive until the recognition is done."""
+@contextmanager
+def _image(api, image: np.ndarray, dpi: int) -> Iterator[None]:  # noqa: ANN001
+    """``image`` (uint8 gray or RGB) handed to ``api`` without encoding it, for the block; the buffer
+    Tesseract reads from stays alive until then, and the engine is cleared after (also on errors)."""
     img = np.ascontiguousarray(image if image.dtype == np.uint8 else np.clip(image, 0, 255).astype(np.uint8))
     if img.ndim == 3 and img.shape[2] == 4:
         img = np.ascontiguousarray(img[:, :, :3])
@@ -160,7 +162,11 @@ def _set_image(api, image: np.ndarray, dpi: int) -> bytes:  # noqa: ANN001
     buf = img.tobytes()
     api.SetImageBytes(buf, w, h, bpp, w * bpp)
     api.SetSourceResolution(int(dpi))
-    return buf
+    try:
+        yield
+    finally:
+        api.Clear()
+        del buf
 
 
 def _parse_tsv(tsv: str) -> tuple[TsvWord, ...]:
@@ -197,20 +203,15 @@ def image_to_data(
     for name, value in (variables or {}).items():
         if not api.SetVariable(name, str(value)):
             raise OcrEngineError(f"Tesseract has no parameter {name!r}")
-    buf = _set_image(api, image, dpi)
-    started = time.perf_counter()
-    ok = api.Recognize(int(timeout * 1000)) if timeout else api.Recognize()
-    if not ok:
+    with _image(api, image, dpi):
+        started = time.perf_counter()
+        if api.Recognize(int(timeout * 1000)) if timeout else api.Recognize():
+            return TsvResult(words=_parse_tsv(api.GetTSVText(0)))
         elapsed = time.perf_counter() - started
-        api.Clear()
-        if timeout and elapsed >= 0.9 * timeout:
-            log.warning("[tesseract] stopped after %.1f s (limit %ss); the image is left unread", elapsed, timeout)
-            return TsvResult(words=(), timed_out=True)
-        raise OcrEngineError(f"Tesseract could not read a {image.shape[1]}×{image.shape[0]} image")
-    words = _parse_tsv(api.GetTSVText(0))
-    api.Clear()
-    del buf
-    return TsvResult(words=words)
+    if timeout and elapsed >= 0.9 * timeout:
+        log.warning("[tesseract] stopped after %.1f s (limit %ss); the image is left unread", elapsed, timeout)
+        return TsvResult(words=(), timed_out=True)
+    raise OcrEngineError(f"Tesseract could not read a {image.shape[1]}×{image.shape[0]} image")
 
 
 def detect_orientation(*, image: np.ndarray, dpi: int = 300) -> Orientation | None:
@@ -220,10 +221,8 @@ def detect_orientation(*, image: np.ndarray, dpi: int = 300) -> Orientation | No
         return None
     api = _engine("osd")
     api.SetPageSegMode(0)  # PSM.OSD_ONLY
-    buf = _set_image(api, image, dpi)
-    result = api.DetectOrientationScript()
-    api.Clear()
-    del buf
+    with _image(api, image, dpi):
+        result = api.DetectOrientationScript()
     if not result:
         log.debug("[tesseract] OSD gave no answer (too few characters)")
         return None

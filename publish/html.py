@@ -9,7 +9,6 @@ this module builds markup by string concatenation.
 from __future__ import annotations
 
 import functools
-
 import logging
 from collections import Counter
 from collections.abc import Sequence
