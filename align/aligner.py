@@ -696,6 +696,22 @@ def segment_features(segments: Sequence[Segment], cache: EmbeddingCache) -> Side
     return side
 
 
+def embed_ahead(
+    ru: Sequence[Segment], kk: Sequence[Segment], *, encoder: Encoder | EncodeFn, cfg: AlignConfig = AlignConfig()
+) -> int:
+    """Embed what :func:`align_segments` will embed for these parts (singles and the pairs it may cost), so
+    that a later alignment of the same texts finds them in the encoder's cache; returns the texts embedded.
+
+    Used on the pages of a document read so far, while the rest are being read: the texts that do not
+    change when the last pages come (all but the last segment or two of each side) are then ready."""
+    if not ru or not kk:
+        return 0
+    cache = EmbeddingCache(encoder, prompt=cfg.prompt)
+    segment_features(ru, cache)
+    segment_features(kk, cache)
+    return cache.encoded
+
+
 def align_segments(
     ru: Sequence[Segment],
     kk: Sequence[Segment],

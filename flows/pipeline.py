@@ -18,7 +18,7 @@ from prefect.logging import get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from align.aligner import align_segments
+from align.aligner import align_segments, embed_ahead
 from align.checks import check_pairs
 from align.split import BilingualParts, split_parts
 from flows import progress
@@ -30,6 +30,7 @@ from flows.outputs import (
 )
 from flows.quarantine import Quarantined, is_permanent, is_transient, quarantine_file, quarantine_folder
 from flows.recovery import run_lock, sweep_incomplete
+from models.threads import IdleThreads, NoThreads, lend_threads
 from qostil.errors import ExitCode, OcrTimeoutError, PageTimeoutError, QostilError
 from qostil.records import Discrepancy, Page, Pair
 
@@ -89,6 +90,10 @@ def segment_document(pages: list[Page] | None, path: str, doc_id: str) -> Biling
 
     One task, not four: each Prefect task run costs about 0.25 s of orchestration, more than
     labelling, cleaning and splitting a document take together."""
+    return _document_parts(pages, path, doc_id)
+
+
+def _document_parts(pages: list[Page] | None, path: str, doc_id: str) -> BilingualParts:
     from ocr.clean import clean_segments
     from ocr.langid import label_languages
     from ocr.layout import segment_pages, segments_from_text
@@ -98,6 +103,27 @@ def segment_document(pages: list[Page] | None, path: str, doc_id: str) -> Biling
     else:
         segments = segment_pages(pages, doc_id=doc_id)
     return split_parts(clean_segments(label_languages(segments)))
+
+
+@task(name="embed-ahead", cache_policy=NO_CACHE)
+def embed_ahead_task(info: DocumentInfo, read: list[PrefectFuture[Page]], model: str | None) -> int:
+    """On a worker the scheduler has nothing else for: embed the texts of the pages of a document read so
+    far, while its last pages are read, so that its finishing task finds them cached (or shares the work
+    with it: models/inflight.py). Only time is at stake: a failure here is logged and forgotten."""
+    from models import load_encoder
+
+    try:
+        results = (f.result(raise_on_failure=False) for f in read)  # a page that failed is left out here
+        pages = sorted((p for p in results if isinstance(p, Page)), key=lambda p: p.number)
+        parts = _document_parts(pages, info.path, info.doc_id)
+        embedded = embed_ahead(parts.ru, parts.kk, encoder=load_encoder(model))
+    except (QostilError, OSError, ValueError) as e:
+        get_run_logger().warning("%s: embedding ahead stopped (%s); the document is embedded when finished",
+                                 Path(info.path).name, e)
+        return 0
+    get_run_logger().info("%s: %d texts embedded ahead from %d of %d pages", Path(info.path).name, embedded,
+                          len(pages), info.pages)
+    return embedded
 
 
 @task(name="align-parts", cache_policy=NO_CACHE)
@@ -266,43 +292,58 @@ def finish_document_task(
 class _Scheduled:
     info: DocumentInfo
     pages: list[PrefectFuture[Page]] = field(default_factory=list)
-    read: int = 0
+    read: list[PrefectFuture[Page]] = field(default_factory=list)
+    """Pages done, in the order they were done."""
     bar: object = None
     finish: PrefectFuture[DocumentOutcome] | None = None
+    ahead: bool = False
 
 
 def _run_local(todo: list[DocumentInfo], out_dir: str, cfg: RunConfig, inbox: Path) -> list[PrefectFuture[DocumentOutcome]]:
     """Pages and finishing tasks on the local threads, ``workers`` at a time: a document is finished as
     soon as its pages are read (ahead of the pages still waiting), so no thread waits on another's page,
-    documents are done in about inbox order, and a crash loses little. Returns the finishing tasks."""
+    documents are done in about inbox order, and a crash loses little. A worker with nothing else to do
+    embeds a document whose last pages are being read (:func:`embed_ahead_task`), or is lent to the
+    encoder of a task in flight (models/threads.py). Returns the finishing tasks."""
     bars = progress.current()
     docs = [_Scheduled(info) for info in todo]
     waiting = deque((d, n) for d in docs if d.info.kind != "text" for n in range(1, d.info.pages + 1))
     ready = deque(d for d in docs if d.info.kind == "text")
-    running: dict[PrefectFuture, _Scheduled | None] = {}
+    running: dict[PrefectFuture, _Scheduled | None] = {}  # None: not a page
     read_page = ocr_page_task(cfg)
-    while waiting or ready or running:
-        while len(running) < cfg.workers and (ready or waiting):
-            if ready:
-                d = ready.popleft()
-                d.finish = finish_document_task.submit(d.info, quote(d.pages), out_dir, cfg, str(inbox))
-                running[d.finish] = None
-                continue
-            d, number = waiting.popleft()
-            if not d.pages:
-                d.bar = bars.start_document(Path(d.info.path).name, d.info.pages)
-            future = read_page.submit(d.info.path, number, cfg)
-            d.pages.append(future)
-            running[future] = d
-        done = next(iter(as_completed(list(running))))
-        d = running.pop(done)
-        if d is not None:  # a page
-            d.read += 1
-            bars.page_done(d.bar)
-            if d.read == d.info.pages:
-                bars.pages_done(d.bar)
-                ready.append(d)
+    idle = IdleThreads()
+    with lend_threads(idle):
+        while waiting or ready or running:
+            while len(running) < cfg.workers and (ready or waiting):
+                if ready:
+                    d = ready.popleft()
+                    d.finish = finish_document_task.submit(d.info, quote(d.pages), out_dir, cfg, str(inbox))
+                    running[d.finish] = None
+                    continue
+                d, number = waiting.popleft()
+                if not d.pages:
+                    d.bar = bars.start_document(Path(d.info.path).name, d.info.pages)
+                future = read_page.submit(d.info.path, number, cfg)
+                d.pages.append(future)
+                running[future] = d
+            while len(running) < cfg.workers and (d := _worth_embedding_ahead(docs)) is not None:
+                d.ahead = True
+                running[embed_ahead_task.submit(d.info, quote(list(d.read)), cfg.model)] = None
+            idle.set_idle(cfg.workers - len(running))
+            done = next(iter(as_completed(list(running))))
+            d = running.pop(done)
+            if d is not None:  # a page
+                d.read.append(done)
+                bars.page_done(d.bar)
+                if len(d.read) == d.info.pages:
+                    bars.pages_done(d.bar)
+                    ready.append(d)
     return [d.finish for d in docs]
+
+
+def _worth_embedding_ahead(docs: list[_Scheduled]) -> _Scheduled | None:
+    """The first document with pages read and pages still being read, not yet embedded ahead."""
+    return next((d for d in docs if d.read and len(d.read) < d.info.pages and not d.ahead and d.finish is None), None)
 
 
 @flow(name="nightly-ingest", log_prints=True)
@@ -334,9 +375,10 @@ def nightly_ingest(inbox: str, out_dir: str, config: RunConfig | None = None) ->
         else:
             finishing = _run_local(plan.todo, out_dir, cfg, inbox_dir)
             outcomes = (_task_outcome(info, task) for info, task in zip(plan.todo, finishing))
-        for outcome in outcomes:  # in inbox order
-            summary.add(outcome)
-            bars.document_done()
+        with lend_threads(NoThreads()):  # the Dask path finishes here, one document at a time, on one core
+            for outcome in outcomes:  # in inbox order
+                summary.add(outcome)
+                bars.document_done()
         publish_run(summary, inbox, out_dir)
     get_run_logger().info(
         "processed %d, skipped %d (already done), quarantined %d, failed %d",

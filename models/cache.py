@@ -52,6 +52,9 @@ class MemoryCache:
                     found[k] = v
         return found
 
+    def get(self, key: bytes) -> np.ndarray | None:
+        return self.get_many([key]).get(key)
+
     def put_many(self, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
         with self._lock:
             for k, v in items:

@@ -19,6 +19,7 @@ float32, L2-normalized, cached by ``sha256(model, prompt, text)`` in memory and 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -32,7 +33,9 @@ import numpy as np
 
 from models.cache import DiskCache, MemoryCache, cache_key
 from models.manifest import ModelManifest, check_files, read_manifest
+from models.inflight import InFlight, Pending
 from models.paths import embeddings_dir
+from models.threads import current_lender, torch_threads
 from qostil.errors import ModelLoadError
 
 if TYPE_CHECKING:
@@ -45,6 +48,9 @@ ENV_EMBED_CACHE = "QOSTIL_EMBED_CACHE"  # "0" turns the on-disk cache off
 BATCH_SIZE = 8
 """Texts per forward pass. Measured on the sample's 55 RU paragraphs (one core): 32 a batch took 6.6 s,
 8 a batch sorted by length 2.7–3.3 s (16: 4.4 s; 4: 3.1 s); bigger batches of long texts spill the caches."""
+CHUNK = 4 * BATCH_SIZE
+"""Texts a call claims at a time (models/inflight.py) and between two looks for idle threads to borrow
+(a few seconds of work on one core)."""
 DEFAULT_SPEC = "default"
 STATIC_SPEC = "static"
 
@@ -147,6 +153,8 @@ class Encoder:
         self._memory = MemoryCache(memory_items)
         self._disk = disk_cache
         self._lock = threading.Lock()
+        self._configured = False
+        self._inflight = InFlight()
         self.n_embedded = 0
         """Texts the model has run on (cache misses), over this encoder's life."""
         self.n_cached = 0
@@ -170,18 +178,12 @@ class Encoder:
             return ""
         return self.prompts.get(prompt, "")
 
-    def encode(
-        self,
-        texts: Sequence[str],
-        *,
-        prompt: str = "passage",
-        batch_size: int = BATCH_SIZE,
-        show_progress: bool = False,
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, prompt: str = "passage", batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Embed ``texts``: float32, L2-normalized, shape ``(len(texts), dim)``.
 
         ``prompt`` names one of the model's prompts (``passage`` for documents, ``query``
-        for queries); models without that prompt get the bare text.
+        for queries); models without that prompt get the bare text. Calls from several
+        threads run side by side and share the texts they have in common.
         """
         if isinstance(texts, str):
             raise TypeError("encode() takes a sequence of texts, not a single string; wrap it in a list.")
@@ -201,34 +203,75 @@ class Encoder:
             if k not in found:
                 todo.setdefault(k, t)
         if todo:
-            vecs = self._run_model(list(todo.values()), prefix, batch_size=batch_size, show_progress=show_progress)
-            fresh = list(zip(todo.keys(), vecs))
-            self._memory.put_many(fresh)
-            if self._disk is not None:
-                self._disk.put_many(fresh)
-            found.update(fresh)
+            found.update(self._embed_shared(todo, prefix, batch_size=batch_size))
         self.n_cached += len(texts) - len(todo)
         for i, k in enumerate(keys):
             out[i] = found[k]
         return out
 
-    def _run_model(self, texts: list[str], prefix: str, *, batch_size: int, show_progress: bool) -> np.ndarray:
-        # by length, so that a batch pads its texts to about their own length (vectors unchanged)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    def _embed_shared(self, todo: dict[bytes, str], prefix: str, *, batch_size: int) -> dict[bytes, np.ndarray]:
+        """Vectors for ``todo`` (cache key → text): this call embeds, a chunk at a time, the texts no other
+        call is embedding, then waits for the others' (:mod:`models.inflight`). Texts go by length, so that
+        a batch pads its texts to about their own length (vectors unchanged)."""
+        keys = iter(sorted(todo, key=lambda k: len(todo[k])))
+        got: dict[bytes, np.ndarray] = {}
+        theirs: dict[bytes, Pending] = {}
+        while True:
+            mine, passed, cached = self._inflight.claim(keys, CHUNK, self._memory.get)
+            theirs.update(passed)
+            got.update(cached)
+            if not mine:
+                break
+            try:
+                vecs = self._run_model([todo[k] for k in mine], prefix, batch_size=batch_size)
+            except BaseException:
+                self._inflight.fail(mine)
+                raise
+            fresh = dict(zip(mine, vecs))
+            self._memory.put_many(fresh.items())
+            if self._disk is not None:
+                self._disk.put_many(list(fresh.items()))
+            self._inflight.settle(fresh)
+            got.update(fresh)
+        for k, pending in theirs.items():
+            pending.done.wait()
+            if pending.value is not None:
+                got[k] = pending.value
+        missing = [k for k in todo if k not in got]  # the call that had them failed
+        if missing:
+            got.update(zip(missing, self._run_model([todo[k] for k in missing], prefix, batch_size=batch_size)))
+        return got
+
+    def _run_model(self, texts: list[str], prefix: str, *, batch_size: int) -> np.ndarray:
+        """The model on one chunk of texts: on one thread plus those the run lends (models/threads.py)
+        when a run is in progress, else on torch's own thread count."""
+        lender = current_lender()
+        extra = lender.borrow((os.cpu_count() or 1) - 1) if lender is not None else 0
+        try:
+            with torch_threads(1 + extra) if lender is not None else contextlib.nullcontext():
+                vecs = self._forward(texts, prefix, batch_size=batch_size)
+        finally:
+            if lender is not None:
+                lender.give_back(extra)
         with self._lock:
-            vecs = self.model.encode(
-                [texts[i] for i in order],
-                prompt=prefix or None,
-                batch_size=batch_size,
-                show_progress_bar=show_progress,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-            )
             self.n_embedded += len(texts)
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        out[order] = np.asarray(vecs, dtype=np.float32)
-        log.debug("%s embedded %d texts", self.name, len(texts))
-        return out
+        log.debug("%s embedded %d texts on %d threads", self.name, len(texts), 1 + extra)
+        return np.asarray(vecs, dtype=np.float32)
+
+    def _forward(self, texts: list[str], prefix: str, *, batch_size: int) -> np.ndarray:
+        """The model on ``texts``. Calls may overlap: only the first configures the tokenizer's padding and
+        truncation (a write), so it runs alone; later calls only read that setting and the weights."""
+        kwargs: dict[str, Any] = {
+            "prompt": prefix or None, "batch_size": batch_size, "show_progress_bar": False,
+            "convert_to_numpy": True, "normalize_embeddings": True,
+        }
+        if not self._configured:
+            with self._lock:
+                if not self._configured:
+                    vecs = self.model.encode(texts, **kwargs)
+                    self._configured = True
+                    return vecs
+        return self.model.encode(texts, **kwargs)
 
 
 _LOADED: dict[tuple[str, str, str, str], Encoder] = {}

@@ -33,10 +33,8 @@ from qostil.errors import MissingDependencyError, OcrEngineError
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz"
-# One OpenMP thread per worker thread, unless the user chose otherwise: a Tesseract built with
-# OpenMP (Debian's) fights parallel pages with its own threads on small machines, and the encoder
-# (torch) runs beside the pages on the same ``workers`` threads. tesserocr's wheel has no OpenMP.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# tesserocr's wheel has no OpenMP: one page is read on its caller's thread. (``OMP_THREAD_LIMIT`` is not
+# set here: it would also keep the encoder from the idle worker threads a run lends it, models/threads.py.)
 
 _LANG_PACKAGES = {"rus": "tesseract-ocr-rus", "kaz": "tesseract-ocr-kaz", "osd": "tesseract-ocr-osd", "eng": "tesseract-ocr-eng"}
 TESSDATA_DIRS = (

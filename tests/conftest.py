@@ -1,8 +1,9 @@
-"""Shared fixtures: a Prefect test server for the session, the repo's sample files, offline model loading."""
+"""Shared fixtures: a Prefect test server for the session, the repo's sample files, the default encoder."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,26 @@ def prefect_server():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The default encoder: the one in $QOSTIL_HOME if built, else built once into the temp dir."""
+    from models.build import build_default_encoder, is_built
+    from models.paths import default_model_dir
+
+    home = default_model_dir()
+    if is_built(home):
+        return home
+    return build_default_encoder(Path(tempfile.gettempdir()) / "qostil-test-models")
+
+
+@pytest.fixture(scope="session")
+def encoder(model_dir, tmp_path_factory):  # -> models.Encoder
+    """The default encoder, loaded once, with its disk cache in a scratch folder."""
+    from models import load_encoder
+
+    return load_encoder(model_dir, device="cpu", embeddings_cache_dir=tmp_path_factory.mktemp("emb"))
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,13 @@ import json
 import re
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from align.aligner import MOVES, AlignConfig, EmbeddingCache, align_segments
+from align.aligner import MOVES, AlignConfig, EmbeddingCache, align_segments, embed_ahead
 from align.metrics import lax_scores, strict_scores
 from align.normalize import fold
 from qostil.records import Segment
@@ -376,3 +377,36 @@ def test_synthetic_variants_of_real_documents(name: str, kind: str) -> None:
         assert len(swapped) >= 2 and all(len(p.ru) == len(p.kk) == 2 for p in swapped)
     # measured weak spot: a merge of two short district lines ('Меңдіқара – 2; Наурызым – 2;')
     # is found as 2-1 only in about half of the cases
+
+
+class _CachingEncoder:
+    """An encoder with a memory of its own (as the project's has): counts the texts it really embeds."""
+
+    def __init__(self) -> None:
+        self.memory: dict[str, np.ndarray] = {}
+        self.embedded = 0
+
+    def encode(self, texts, **_kwargs) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self.memory]
+        if todo:
+            self.memory.update(zip(todo, ngram_encoder(todo)))
+            self.embedded += len(todo)
+        return np.stack([self.memory[t] for t in texts])
+
+
+def test_embedding_ahead_on_the_first_pages_leaves_little_for_the_alignment() -> None:
+    ru, kk, _ = load_gold()
+    alone = _CachingEncoder()
+    expected = align_segments(ru, kk, encoder=alone)
+    early = _CachingEncoder()
+    # the document as far as it was read: the last third of each part still to come, its last
+    # segment read so far cut short (a paragraph that goes on over the page break)
+    ru_read, kk_read = ru[: 2 * len(ru) // 3], kk[: 2 * len(kk) // 3]
+    ru_read[-1] = replace(ru_read[-1], text=ru_read[-1].text[: len(ru_read[-1].text) // 2])
+    ahead = embed_ahead(ru_read, kk_read, encoder=early)
+    assert ahead > 0 and early.embedded == ahead
+    pairs = align_segments(ru, kk, encoder=early)
+    assert _groups(pairs) == _groups(expected)  # the same alignment
+    left = early.embedded - ahead
+    assert left < alone.embedded / 2  # most texts were ready
+    assert embed_ahead(ru_read, [], encoder=early) == 0  # one part only: nothing is aligned, nothing embedded

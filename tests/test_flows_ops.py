@@ -175,3 +175,30 @@ def test_a_page_that_always_times_out_is_retried_then_quarantined(tmp_path, pref
     assert "all 2 attempts" in reason["why"] and "QOSTIL_OCR_TIMEOUT" in reason["why"]
     assert "ocr_timeout_s" in reason["what_to_do"]
     assert runs == [1, 1]  # Tesseract ran, under the limit, on each of the two attempts
+
+
+def _pair_groups(out_dir: str) -> list[tuple[list, list]]:
+    pairs = json.loads((Path(out_dir) / "pairs.json").read_text(encoding="utf-8"))["pairs"]
+    return [(p["ru"], p["kk"]) for p in pairs]
+
+
+def test_an_idle_worker_embeds_ahead_and_the_result_is_the_same(tmp_path, prefect_server):
+    """Two workers, three pages: the two short pages are read while the long last page is still being
+    read, so a worker has nothing to do but embed the pages read so far. The alignment is the one a
+    single worker (which never has a spare moment) gives."""
+    ru, kk = BILINGUAL.split("\n\nДиректорлар")
+    kk = "Директорлар" + kk
+    pages = [_page(ru), _page(kk), _page("\n\n".join([BILINGUAL] * 4))]
+    outcomes = {}
+    for workers in (1, 2):
+        inbox, out = tmp_path / f"inbox-{workers}", tmp_path / f"out-{workers}"
+        inbox.mkdir()
+        Image.fromarray(pages[0]).save(inbox / "filing.pdf", save_all=True, resolution=200,
+                                       append_images=[Image.fromarray(p) for p in pages[1:]])  # fmt: skip
+        cfg = replace(CFG, workers=workers)
+        state = ingest_flow(cfg)(str(inbox), str(out), cfg, return_state=True)
+        [result] = state.result().processed
+        outcomes[workers] = (_task_names(state.state_details.flow_run_id), _pair_groups(result.out_dir))
+    assert "embed-ahead" not in outcomes[1][0]
+    assert "embed-ahead" in outcomes[2][0]
+    assert outcomes[2][1] == outcomes[1][1] and len(outcomes[1][1]) >= 6

