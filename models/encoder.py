@@ -48,7 +48,7 @@ ENV_EMBED_CACHE = "QOSTIL_EMBED_CACHE"  # "0" turns the on-disk cache off
 BATCH_SIZE = 8
 """Texts per forward pass. Measured on the sample's 55 RU paragraphs (one core): 32 a batch took 6.6 s,
 8 a batch sorted by length 2.7–3.3 s (16: 4.4 s; 4: 3.1 s); bigger batches of long texts spill the caches."""
-CHUNK = 4 * BATCH_SIZE
+CHUNK = 2 * BATCH_SIZE
 """Texts a call claims at a time (models/inflight.py) and between two looks for idle threads to borrow
 (a few seconds of work on one core)."""
 DEFAULT_SPEC = "default"
