@@ -1,6 +1,7 @@
 """Operations benchmark: raw Tesseract CLI vs the whole pipeline, 1 vs 2 workers, rerun cost, crash resume.
 
     .venv/bin/python benchmarks/bench_ops.py --crash --out benchmarks/RESULTS-ops.md
+    .venv/bin/python benchmarks/bench_ops.py --night 8     # a longer night of distinct filings
 
 All in one process on the same pages, against one temporary Prefect server (its start-up is
 not counted). The pages are the bundled sample filing's (9 A4 pages at 300 DPI: text, ruled
@@ -12,6 +13,8 @@ pipeline run embeds its documents anew (no disk cache, the encoder's memory empt
 night of new filings does. The pipeline reads pages with the Tesseract library tesserocr carries,
 which may be another version than the CLI: a row reads the pages with that library alone. The
 crash-resume figure is the outcome of ``tests/test_flows_crash.py`` (run with ``--crash``).
+With ``--night N`` the pages are instead N bilingual filings drawn from the real act pairs in
+``shared/data/kzlaw-ministerial`` (each act's RU text, then its KK text; the shortest acts).
 """
 
 from __future__ import annotations
@@ -58,6 +61,42 @@ def make_documents(source: Path, folder: Path, *, split: int, dpi: int) -> tuple
             path = folder / f"{source.stem}-part{k + 1}.pdf"
             part.save(path)
             docs.append(path)
+    return pngs, docs
+
+
+ACTS = REPO.parent / "shared" / "data" / "kzlaw-ministerial"  # the shared/ folder beside the checkout
+
+
+def make_night(folder: Path, *, count: int, dpi: int) -> tuple[list[Path], list[Path]]:
+    """``count`` bilingual filings, each a real act's RU text then its KK text (the shortest act pairs in
+    ``ACTS``), drawn clean as image-only PDFs; and every page of them as a PNG for raw Tesseract."""
+    import pymupdf
+
+    from render.blocks import Heading, PageBreak, Paragraph
+    from render.document import render_document
+    from render.files import write_pdf
+
+    def blocks(text: str) -> list:
+        parts = [p.strip() for p in text.split("\n\n") if p.strip()]
+        return [Heading((p.lstrip("# "),)) if p.startswith("#") else Paragraph(" ".join(p.split())) for p in parts]
+
+    pairs = sorted(ACTS.glob("*.ru.md"), key=lambda p: p.stat().st_size)[:count]
+    if len(pairs) < count:
+        raise SystemExit(f"--night {count}: only {len(pairs)} act pairs in {ACTS}")
+    folder.mkdir(parents=True, exist_ok=True)
+    pngs, docs = [], []
+    for ru in pairs:
+        kk = ru.with_name(ru.name.replace(".ru.md", ".kk.md"))
+        body = [*blocks(ru.read_text(encoding="utf-8")), PageBreak(), *blocks(kk.read_text(encoding="utf-8"))]
+        stem = ru.name.removesuffix(".ru.md")
+        path = write_pdf(folder / f"{stem}.pdf", render_document(body, dpi=dpi, seed=len(docs)), title=stem,
+                         gt_dir=folder / "gt")
+        docs.append(path)
+        with pymupdf.open(path) as pdf:
+            for i, page in enumerate(pdf):
+                png = folder / f"{stem}-page-{i + 1:02d}.png"
+                page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY).save(png)
+                pngs.append(png)
     return pngs, docs
 
 
@@ -181,6 +220,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", type=Path, default=SAMPLE, help="a PDF whose pages are the benchmark's")
     ap.add_argument("--split", type=int, default=3, help="documents the PDF is cut into")
+    ap.add_argument("--night", type=int, default=0,
+                    help="instead of the sample: this many bilingual filings drawn from the act pairs in shared/data")
     ap.add_argument("--documents", type=int, default=50)
     ap.add_argument("--size", type=int, default=3_000_000, help="bytes per rerun document")
     ap.add_argument("--crash", action="store_true")
@@ -188,8 +229,8 @@ def main() -> int:
     args = ap.parse_args()
     if not args.source.is_file():
         ap.error(f"--source {args.source}: no such PDF")
-    if args.split < 1:
-        ap.error("--split must be at least 1")
+    if args.split < 1 or args.night < 0:
+        ap.error("--split must be at least 1, --night at least 0")
 
     from prefect.testing.utilities import prefect_test_harness
 
@@ -201,7 +242,10 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp, prefect_test_harness(server_startup_timeout=180):
         scratch = Path(tmp)
-        pngs, docs = make_documents(args.source, scratch / "pages", split=args.split, dpi=dpi)
+        if args.night:
+            pngs, docs = make_night(scratch / "pages", count=args.night, dpi=dpi)
+        else:
+            pngs, docs = make_documents(args.source, scratch / "pages", split=args.split, dpi=dpi)
         pipeline(docs[:1], workers=1, scratch=scratch, name="-warm-up")  # lingua and pymorphy load, DB created
         with CpuClock() as raw_cpu:
             raw1 = raw_tesseract(pngs, workers=1, lang=lang)
