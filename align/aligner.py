@@ -53,7 +53,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -759,21 +759,35 @@ def _align_lazily(
 
 
 def embed_ahead(
-    ru: Sequence[Segment], kk: Sequence[Segment], *, encoder: Encoder | EncodeFn, cfg: AlignConfig = AlignConfig()
+    ru: Sequence[Segment],
+    kk: Sequence[Segment],
+    *,
+    encoder: Encoder | EncodeFn,
+    cfg: AlignConfig = AlignConfig(),
+    stop: Callable[[], bool] = lambda: False,
 ) -> int:
-    """Embed what :func:`align_segments` will surely embed for these parts (the segments; every pair it may
-    cost when pairs are not lazy), so that a later alignment of the same texts finds them in the encoder's
-    cache; returns the texts embedded.
+    """Embed what :func:`align_segments` may embed for these parts, so that a later alignment of the same
+    texts finds them in the encoder's cache; returns the texts embedded. The segments go first, then the
+    pairs of neighbours the structure allows (with lazy pairs the alignment embeds only some of them, so
+    these go a chunk at a time, until ``stop()`` says the alignment itself has begun).
 
     Used on the pages of a document read so far, while the rest are being read: the texts that do not
     change when the last pages come (all but the last segment or two of each side) are then ready."""
     if not ru or not kk:
         return 0
     cache = EmbeddingCache(encoder, prompt=cfg.prompt)
-    lazy = cfg.pair_margin is not None  # then which pairs the alignment embeds depends on the whole document
-    segment_features(ru, cache, lazy=lazy)
-    segment_features(kk, cache, lazy=lazy)
+    sides = [(segs, segment_features(segs, cache, lazy=True)) for segs in (ru, kk)]
+    for segs, side in sides:
+        allowed = np.flatnonzero(side.inexact)
+        for k in range(0, len(allowed), PAIR_CHUNK):
+            if stop():
+                return cache.encoded
+            embed_pairs(side, segs, cache, allowed[k : k + PAIR_CHUNK])
     return cache.encoded
+
+
+PAIR_CHUNK = 16
+"""Pairs embedded ahead between two looks at ``stop``."""
 
 
 def align_segments(

@@ -6,6 +6,7 @@ function from ``ocr/`` or ``align/``. Only the I/O steps retry.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -106,17 +107,21 @@ def _document_parts(pages: list[Page] | None, path: str, doc_id: str) -> Bilingu
 
 
 @task(name="embed-ahead", cache_policy=NO_CACHE)
-def embed_ahead_task(info: DocumentInfo, read: list[PrefectFuture[Page]], model: str | None) -> int:
+def embed_ahead_task(
+    info: DocumentInfo, read: list[PrefectFuture[Page]], model: str | None, finishing: threading.Event
+) -> int:
     """On a worker the scheduler has nothing else for: embed the texts of the pages of a document read so
     far, while its last pages are read, so that its finishing task finds them cached (or shares the work
-    with it: models/inflight.py). Only time is at stake: a failure here is logged and forgotten."""
+    with it: models/inflight.py); pairs of neighbours only until ``finishing`` is set (the finishing task
+    may need few of them, and this worker is then better lent to it). Only time is at stake: a failure
+    here is logged and forgotten."""
     from models import load_encoder
 
     try:
         results = (f.result(raise_on_failure=False) for f in read)  # a page that failed is left out here
         pages = sorted((p for p in results if isinstance(p, Page)), key=lambda p: p.number)
         parts = _document_parts(pages, info.path, info.doc_id)
-        embedded = embed_ahead(parts.ru, parts.kk, encoder=load_encoder(model))
+        embedded = embed_ahead(parts.ru, parts.kk, encoder=load_encoder(model), stop=finishing.is_set)
     except (QostilError, OSError, ValueError) as e:
         get_run_logger().warning("%s: embedding ahead stopped (%s); the document is embedded when finished",
                                  Path(info.path).name, e)
@@ -297,6 +302,7 @@ class _Scheduled:
     bar: object = None
     finish: PrefectFuture[DocumentOutcome] | None = None
     ahead: bool = False
+    finishing: threading.Event = field(default_factory=threading.Event)
 
 
 def _run_local(todo: list[DocumentInfo], out_dir: str, cfg: RunConfig, inbox: Path) -> list[PrefectFuture[DocumentOutcome]]:
@@ -317,6 +323,7 @@ def _run_local(todo: list[DocumentInfo], out_dir: str, cfg: RunConfig, inbox: Pa
             while len(running) < cfg.workers and (ready or waiting):
                 if ready:
                     d = ready.popleft()
+                    d.finishing.set()
                     d.finish = finish_document_task.submit(d.info, quote(d.pages), out_dir, cfg, str(inbox))
                     running[d.finish] = None
                     continue
@@ -328,7 +335,7 @@ def _run_local(todo: list[DocumentInfo], out_dir: str, cfg: RunConfig, inbox: Pa
                 running[future] = d
             while len(running) < cfg.workers and (d := _worth_embedding_ahead(docs)) is not None:
                 d.ahead = True
-                running[embed_ahead_task.submit(d.info, quote(list(d.read)), cfg.model)] = None
+                running[embed_ahead_task.submit(d.info, quote(list(d.read)), cfg.model, quote(d.finishing))] = None
             idle.set_idle(cfg.workers - len(running))
             done = next(iter(as_completed(list(running))))
             d = running.pop(done)
