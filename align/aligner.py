@@ -120,7 +120,9 @@ class AlignConfig:
     """Pairs of neighbours are embedded lazily (:func:`_align_lazily`): until embedded, a group of two is
     costed with the mean of its segments' vectors less this margin, and only the groups the best path
     takes are embedded. On the gold set and its variants 0.05 and 0.1 give the eager alignment exactly
-    (0 loses a split) with a third fewer characters embedded. None: every allowed pair is embedded first."""
+    (0 loses a split) with a third fewer characters embedded. None: every allowed pair is embedded first,
+    as on documents with at most ``2 * norm_samples`` allowed pairs (the pairs drawn as normalisers,
+    embedded first either way, are most of theirs, and the DP's extra rounds cost more than they save)."""
     lazy_rounds: int = 6
     """Rounds of DP and embedding before the rest of the pairs are embedded at once (never reached on the gold set)."""
 
@@ -803,7 +805,12 @@ def align_segments(
         return [Pair((i,), (), 0.0, ("move=1-0", "unpaired")) for i in range(len(ru))] + [
             Pair((), (j,), 0.0, ("move=0-1", "unpaired")) for j in range(len(kk))
         ]
-    lazy = cfg.pair_margin is not None
-    fr, fk = segment_features(ru, cache, lazy=lazy), segment_features(kk, cache, lazy=lazy)
-    path = _align_lazily(fr, fk, ru, kk, cache, cfg) if lazy else align_features(fr, fk, cfg)[0]
+    fr, fk = segment_features(ru, cache, lazy=True), segment_features(kk, cache, lazy=True)
+    allowed = int(fr.inexact.sum() + fk.inexact.sum())
+    if cfg.pair_margin is not None and allowed > 2 * cfg.norm_samples:
+        path = _align_lazily(fr, fk, ru, kk, cache, cfg)
+    else:  # every allowed pair at once: on a short document the normalisers are most of its pairs
+        for segs, side in ((ru, fr), (kk, fk)):
+            embed_pairs(side, segs, cache, np.flatnonzero(side.inexact))
+        path = align_features(fr, fk, cfg)[0]
     return score_pairs(path, fr, fk)
