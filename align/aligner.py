@@ -755,8 +755,16 @@ def _align_lazily(
             return path
         embed_pairs(fr, ru, cache, np.array(need_r, dtype=int))
         embed_pairs(fk, kk, cache, np.array(need_k, dtype=int))
-    embed_pairs(fr, ru, cache, np.flatnonzero(fr.inexact))
-    embed_pairs(fk, kk, cache, np.flatnonzero(fk.inexact))
+    return _align_eagerly(fr, fk, ru, kk, cache, cfg)
+
+
+def _align_eagerly(
+    fr: SideFeatures, fk: SideFeatures, ru: Sequence[Segment], kk: Sequence[Segment], cache: EmbeddingCache,
+    cfg: AlignConfig,
+) -> Path:
+    """The DP once every allowed pair not yet embedded is."""
+    for segs, side in ((ru, fr), (kk, fk)):
+        embed_pairs(side, segs, cache, np.flatnonzero(side.inexact))
     return align_features(fr, fk, cfg)[0]
 
 
@@ -807,10 +815,7 @@ def align_segments(
         ]
     fr, fk = segment_features(ru, cache, lazy=True), segment_features(kk, cache, lazy=True)
     allowed = int(fr.inexact.sum() + fk.inexact.sum())
-    if cfg.pair_margin is not None and allowed > 2 * cfg.norm_samples:
-        path = _align_lazily(fr, fk, ru, kk, cache, cfg)
-    else:  # every allowed pair at once: on a short document the normalisers are most of its pairs
-        for segs, side in ((ru, fr), (kk, fk)):
-            embed_pairs(side, segs, cache, np.flatnonzero(side.inexact))
-        path = align_features(fr, fk, cfg)[0]
+    # on a short document the pairs drawn as normalisers are most of its pairs: all at once
+    lazily = cfg.pair_margin is not None and allowed > 2 * cfg.norm_samples
+    path = (_align_lazily if lazily else _align_eagerly)(fr, fk, ru, kk, cache, cfg)
     return score_pairs(path, fr, fk)
