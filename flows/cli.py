@@ -164,12 +164,16 @@ def models_build(
     cache_dir: Annotated[Path | None, typer.Option(help="Models folder (default $QOSTIL_HOME/models).")] = None,
     full_vocab: Annotated[bool, typer.Option(help="Keep all 250 002 pieces (no trimming).")] = False,
 ) -> None:
-    """Build the default offline encoder from the installed packages into the cache."""
+    """Build the default offline encoder from the installed packages into the cache, and its int8 ONNX export
+    (what runs on a CPU)."""
     with cli_exception_handler():
         from models import build_default_encoder
+        from models.int8 import build_int8_encoder
 
         path = build_default_encoder(cache_dir, force=force, trim=not full_vocab)
         typer.echo(f"encoder ready: {path}")
+        int8 = build_int8_encoder(path, path.parent, force=force)
+        typer.echo(f"int8 encoder ready: {int8}")
 
 
 @app.command()

@@ -3,7 +3,10 @@
 ``spec`` (or ``$QOSTIL_MODEL`` when ``spec`` is None) is one of:
 
 * ``None`` / ``"default"``: the multilingual-e5-small folder built from PyPI packages
-  (:func:`models.build.build_default_encoder`), built on first use;
+  (:func:`models.build.build_default_encoder`), built on first use; on a CPU its int8 ONNX
+  export (:mod:`models.int8`, run by ONNX Runtime: about 1.5× faster, same alignments),
+  on a GPU the float model;
+* ``"default-fp32"``: the float model through torch, also on a CPU;
 * ``"static"``: the static RU+KK model distilled from it (:mod:`models.static`; minutes to
   build on first use, about 100× faster to run, weaker: see ``benchmarks/RESULTS-encoder.md``);
 * a local folder: any sentence-transformers folder (a qostil manifest is checked when present);
@@ -20,6 +23,7 @@ float32, L2-normalized, cached by ``sha256(model, prompt, text)`` in memory and 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import os
 import sqlite3
@@ -32,8 +36,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from models.cache import DiskCache, MemoryCache, cache_key
-from models.manifest import ModelManifest, check_files, read_manifest
 from models.inflight import InFlight, Pending
+from models.manifest import ModelManifest, check_files, read_manifest
+from models.onnx_model import ONNX_FILE, OnnxSentenceModel, is_onnx_folder
 from models.paths import embeddings_dir
 from models.threads import current_lender, torch_threads
 from qostil.errors import ModelLoadError
@@ -52,6 +57,7 @@ CHUNK = 2 * BATCH_SIZE
 """Texts a call claims at a time (models/inflight.py) and between two looks for idle threads to borrow
 (a few seconds of work on one core)."""
 DEFAULT_SPEC = "default"
+FP32_SPEC = "default-fp32"
 STATIC_SPEC = "static"
 
 
@@ -60,7 +66,7 @@ class ModelSpec:
     """A resolved ``spec``: which kind of model and where it is."""
 
     kind: str
-    """``default``, ``static``, ``folder`` or ``name``."""
+    """``default``, ``default-fp32``, ``static``, ``folder`` or ``name``."""
     value: str
     """The folder path (default, folder) or the hub name (name)."""
 
@@ -70,8 +76,8 @@ def resolve_spec(spec: str | os.PathLike[str] | None = None, *, cache_dir: Path 
     from models.paths import default_model_dir  # noqa: PLC0415
 
     raw = str(spec) if spec is not None else (os.environ.get(ENV_MODEL, "").strip() or DEFAULT_SPEC)
-    if raw == DEFAULT_SPEC:
-        return ModelSpec("default", str(default_model_dir(cache_dir)))
+    if raw in (DEFAULT_SPEC, FP32_SPEC):
+        return ModelSpec(raw, str(default_model_dir(cache_dir)))
     if raw == STATIC_SPEC:
         from models.static import STATIC_DIRNAME  # noqa: PLC0415
 
@@ -130,7 +136,7 @@ class Encoder:
 
     def __init__(
         self,
-        model: SentenceTransformer,
+        model: SentenceTransformer | OnnxSentenceModel,
         *,
         name: str,
         path: Path | None,
@@ -248,7 +254,7 @@ class Encoder:
         lender = current_lender()
         extra = lender.borrow((os.cpu_count() or 1) - 1) if lender is not None else 0
         try:
-            with torch_threads(1 + extra) if lender is not None else contextlib.nullcontext():
+            with self._on_threads(1 + extra) if lender is not None else contextlib.nullcontext():
                 vecs = self._forward(texts, prefix, batch_size=batch_size)
         finally:
             if lender is not None:
@@ -257,6 +263,12 @@ class Encoder:
             self.n_embedded += len(texts)
         log.debug("%s embedded %d texts on %d threads", self.name, len(texts), 1 + extra)
         return np.asarray(vecs, dtype=np.float32)
+
+    def _on_threads(self, n: int) -> contextlib.AbstractContextManager[None]:
+        """This thread's model calls on ``n`` threads (torch sets it per thread; ONNX Runtime per session)."""
+        if isinstance(self.model, OnnxSentenceModel):
+            return self.model.threads(n)
+        return torch_threads(n)
 
     def _forward(self, texts: list[str], prefix: str, *, batch_size: int) -> np.ndarray:
         """The model on ``texts``. Calls may overlap: only the first configures the tokenizer's padding and
@@ -290,11 +302,11 @@ def _disk_cache_for(folder: Path | None) -> DiskCache | None:
 
 def _folder_model_key(folder: Path, manifest: ModelManifest | None) -> str:
     if manifest is not None:
-        weights = manifest.files.get("model.safetensors", "")
+        weights = manifest.files.get("model.safetensors") or manifest.files.get(ONNX_FILE, "")
         return f"{manifest.name}@{manifest.version}:{weights[:16]}"
     stamp = [
         f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
-        for p in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin"))
+        for p in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")) + sorted(folder.glob("*.onnx"))
     ]
     return f"folder:{folder}:{'|'.join(stamp)}"
 
@@ -324,10 +336,14 @@ def load_encoder(
 
 
 def _load(spec: ModelSpec, *, device: str, cache_dir: Path | None, embeddings_cache_dir: Path) -> Encoder:
-    if spec.kind == "default":
+    if spec.kind in (DEFAULT_SPEC, FP32_SPEC):
         from models.build import build_default_encoder  # noqa: PLC0415
 
         folder = build_default_encoder(cache_dir)
+        if spec.kind == DEFAULT_SPEC and device == "cpu" and _has_onnxruntime():
+            from models.int8 import build_int8_encoder  # noqa: PLC0415
+
+            folder = build_int8_encoder(folder, folder.parent)
         return _load_folder(folder, device=device, embeddings_cache_dir=embeddings_cache_dir)
     if spec.kind == "static":
         from models.build import build_default_encoder  # noqa: PLC0415
@@ -351,17 +367,22 @@ def _load(spec: ModelSpec, *, device: str, cache_dir: Path | None, embeddings_ca
 
 def _load_folder(folder: Path, *, device: str, embeddings_cache_dir: Path) -> Encoder:
     manifest = read_manifest(folder)
+    onnx = is_onnx_folder(folder)
     if manifest is not None:
         check_files(folder, manifest)
-    else:
+    elif not onnx:
         missing = [n for n in ("modules.json", "config.json") if not (folder / n).is_file()]
         if missing:
             raise ModelLoadError(
                 f"{folder} is not a sentence-transformers model folder; missing: {', '.join(missing)}."
             )
-    model = load_sentence_transformer(str(folder), device=device)
+    if onnx:
+        model: SentenceTransformer | OnnxSentenceModel = OnnxSentenceModel(folder)
+        device = "cpu"
+    else:
+        model = load_sentence_transformer(str(folder), device=device)
     name = manifest.name if manifest else folder.name
-    log.info("loaded %s from %s on %s", name, folder, device)
+    log.info("loaded %s from %s on %s%s", name, folder, device, " (ONNX Runtime)" if onnx else "")
     return Encoder(
         model,
         name=name,
@@ -371,6 +392,13 @@ def _load_folder(folder: Path, *, device: str, embeddings_cache_dir: Path) -> En
         model_key=_folder_model_key(folder, manifest),
         disk_cache=_disk_cache_for(embeddings_cache_dir),
     )
+
+
+def _has_onnxruntime() -> bool:
+    if importlib.util.find_spec("onnxruntime") is None:
+        log.warning("onnxruntime is not installed; the default encoder runs in float32 through torch (slower)")
+        return False
+    return True
 
 
 def _hub_snapshot_path(name: str) -> Path | None:

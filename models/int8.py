@@ -1,0 +1,161 @@
+"""The default encoder for CPUs: the e5 folder exported to ONNX, its matrix products in int8.
+
+On one core the transformer is a third of a night's time (``benchmarks/RESULTS-ops.md``).
+ONNX Runtime's dynamic int8 quantization (weights per output channel, activations per
+batch) runs it about 1.5× faster with the same alignments: strict F1 identical on every
+gold document and variant in ``benchmarks/RESULTS-encoder.md``. The build is one export
+(``torch.onnx``, the graph ends in the mean pooling), one quantization, and a check that
+the int8 vectors stay within :data:`MIN_COSINE` of the float ones on the reference
+sentences; like :mod:`models.build` it is atomic, idempotent and locked between processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from models.build import _build_lock, _swap_into_place, is_built
+from models.manifest import read_manifest, write_manifest
+from models.onnx_model import ONNX_FILE, OnnxSentenceModel
+from models.paths import models_dir
+from models.verify import REFERENCE_SENTENCES
+from qostil.errors import ModelLoadError
+
+log = logging.getLogger(__name__)
+
+INT8_DIRNAME = "multilingual-e5-small-qostil-int8"
+INT8_VERSION = "1.0.0"
+MIN_COSINE = 0.98
+"""Lowest cosine allowed between an int8 vector and the float one (measured: 0.989 over the sample's
+paragraphs and their neighbour pairs, 0.995 on average)."""
+COPIED = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "config.json",
+          "config_sentence_transformers.json", "sentence_bert_config.json")
+
+
+def build_int8_encoder(transformer_dir: Path | None = None, cache_dir: Path | None = None, *,
+                       force: bool = False) -> Path:
+    """Quantize the default encoder (built first if needed) into ``cache_dir/…-int8``; return the folder."""
+    if transformer_dir is None:
+        from models.build import build_default_encoder  # noqa: PLC0415
+
+        transformer_dir = build_default_encoder()
+    transformer_dir = Path(transformer_dir)
+    target = Path(cache_dir or models_dir()) / INT8_DIRNAME
+    if not force and _is_current(target, transformer_dir):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(target):
+        if not force and _is_current(target, transformer_dir):
+            return target
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        try:
+            _quantize_folder(transformer_dir, tmp)
+            _swap_into_place(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return target
+
+
+def _is_current(target: Path, transformer_dir: Path) -> bool:
+    """Built, by this version, from the float folder as it is now (a rebuilt float model is quantized again)."""
+    if not is_built(target):
+        return False
+    mine, base = read_manifest(target), read_manifest(transformer_dir)
+    return (mine is not None and base is not None and mine.version == INT8_VERSION
+            and mine.build.get("from_weights") == base.files.get("model.safetensors"))
+
+
+def export_onnx(transformer_dir: Path, path: Path) -> None:
+    """Write the transformer and its mean pooling as one float32 ONNX graph with dynamic batch and length."""
+    import torch  # noqa: PLC0415
+
+    from models.encoder import load_sentence_transformer  # noqa: PLC0415
+
+    bert = load_sentence_transformer(str(transformer_dir), device="cpu")[0].auto_model.eval()
+
+    class MeanPooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+    ids = torch.tensor([[0, 100, 200, 2], [0, 300, 2, 1]])
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
+    with torch.inference_mode():
+        torch.onnx.export(
+            MeanPooled(), (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"], opset_version=17, dynamo=False,
+            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+                          "embedding": {0: "batch"}},
+        )
+
+
+def quantize_onnx(src: Path, dst: Path) -> None:
+    """Dynamic int8 quantization of every MatMul, weights per output channel (per-tensor lost a merge)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: PLC0415
+
+    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
+                     per_channel=True, extra_options={"DefaultTensorType": 1})  # 1 = FLOAT, for shape inference gaps
+
+
+def compare_vectors(int8_dir: Path, transformer_dir: Path,
+                    texts: tuple[str, ...] = REFERENCE_SENTENCES) -> float:
+    """Lowest cosine between the int8 folder's vectors and the float folder's, over ``texts`` in both prompts."""
+    from models.encoder import load_sentence_transformer  # noqa: PLC0415
+
+    ref_model = load_sentence_transformer(str(transformer_dir), device="cpu")
+    ours = OnnxSentenceModel(int8_dir)
+    lowest = 1.0
+    for prefix in ours.prompts.values() or ("",):
+        a = ours.encode(list(texts), prompt=prefix)
+        b = ref_model.encode(list(texts), prompt=prefix, convert_to_numpy=True, normalize_embeddings=True,
+                             show_progress_bar=False)
+        lowest = min(lowest, float(np.min(np.sum(a * b, axis=1))))
+    return lowest
+
+
+def _quantize_folder(transformer_dir: Path, out: Path) -> None:
+    t0 = time.perf_counter()
+    base = read_manifest(transformer_dir)
+    if base is None:
+        raise ModelLoadError(f"{transformer_dir} has no qostil manifest; build the default encoder first.")
+    for name in COPIED:
+        if (transformer_dir / name).is_file():
+            shutil.copy2(transformer_dir / name, out / name)
+    with tempfile.TemporaryDirectory(dir=out.parent) as scratch:
+        float_graph = Path(scratch) / "float.onnx"
+        log.info("exporting %s to ONNX", transformer_dir)
+        export_onnx(transformer_dir, float_graph)
+        log.info("quantizing to int8")
+        quantize_onnx(float_graph, out / ONNX_FILE)
+    cosine = compare_vectors(out, transformer_dir)
+    if cosine < MIN_COSINE:
+        raise ModelLoadError(
+            f"The int8 model disagrees with {transformer_dir} (min cosine {cosine:.4f} < {MIN_COSINE}); "
+            "not installed. Set QOSTIL_MODEL=default-fp32 to run the float model."
+        )
+    manifest = replace(base, name=INT8_DIRNAME, version=INT8_VERSION, dtype="int8", files={},
+                       source=f"{base.name} {base.version} exported to ONNX, MatMul weights int8 per channel "
+                              "(ONNX Runtime dynamic quantization)")
+    manifest = write_manifest(out, manifest)
+    manifest = replace(manifest, build={
+        "seconds": round(time.perf_counter() - t0, 1),
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "min_cosine_vs_float": round(cosine, 5),
+        "reference_sentences": len(REFERENCE_SENTENCES),
+        "from_weights": base.files.get("model.safetensors"),
+    })
+    write_manifest(out, manifest, rehash=False)
+    log.info("quantized %s in %.1f s (min cosine vs float %.4f)", transformer_dir.name, time.perf_counter() - t0, cosine)
