@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ocr.layout import segment_pages
-from ocr.marks import is_signature_name, stamp_boxes
+from ocr.marks import is_signature_name, percentile, stamp_boxes
 from qostil.records import BBox, Line, Page, Word
 
 
@@ -93,3 +93,15 @@ def test_no_stamp_on_a_bilevel_page() -> None:
         img[y + 5:y + 35, 200:1400:7] = 0
         lines.append(_line("Совет директоров эмитента избран", 200, y, block=1))
     assert stamp_boxes(img, lines) == ()
+
+
+def test_percentile_of_8_bit_images_is_numpys():
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        h, w = (int(x) for x in rng.integers(1, 50, 2))
+        img = rng.integers(0, 256, (h, w)).astype(np.uint8)
+        if rng.random() < 0.5:
+            img = (img // 85 * 85).astype(np.uint8)  # few tones: ties between neighbours
+        for q in (0, 5, 37.5, 90, 100):
+            assert percentile(img, q) == pytest.approx(float(np.percentile(img, q)), abs=1e-9)
+    assert percentile(np.array([[0.5, 2.0]]), 50) == pytest.approx(1.25)  # other dtypes: numpy itself
