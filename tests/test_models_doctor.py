@@ -37,6 +37,7 @@ def test_doctor_report_is_json_and_names_the_model(tmp_path, monkeypatch):
     model = report["model"]
     assert model["kind"] == "default" and model["built"] is False
     assert model["path"].startswith(str(tmp_path))
+    assert model["int8"]["built"] is False and model["int8"]["path"].startswith(str(tmp_path))
     assert set(report["tesseract"]) >= {"library", "version", "tessdata", "languages", "rus", "kaz", "osd"}
 
 
