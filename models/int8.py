@@ -106,8 +106,20 @@ def quantize_onnx(src: Path, dst: Path) -> None:
     """Dynamic int8 quantization of every MatMul, weights per output channel (per-tensor lost a merge)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: PLC0415
 
-    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
-                     per_channel=True, extra_options={"DefaultTensorType": 1})  # 1 = FLOAT, for shape inference gaps
+    quiet = _DropQuantizerChatter()
+    logging.getLogger().addFilter(quiet)  # it logs a line per tensor on the root logger
+    try:
+        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
+                         per_channel=True, extra_options={"DefaultTensorType": 1})  # 1 = FLOAT: shape inference gaps
+    finally:
+        logging.getLogger().removeFilter(quiet)
+
+
+class _DropQuantizerChatter(logging.Filter):
+    """Drops the quantizer's INFO records logged straight on the root logger (warnings pass)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or "onnxruntime" not in record.pathname
 
 
 def compare_vectors(int8_dir: Path, transformer_dir: Path,
