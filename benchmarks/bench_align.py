@@ -31,6 +31,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -41,6 +42,9 @@ from align.aligner import AlignConfig, align_segments  # noqa: E402
 from align.embed import EmbeddingCache  # noqa: E402
 from align.metrics import GoldDoc, lax_scores, read_gold, strict_scores  # noqa: E402
 from qostil.records import Segment  # noqa: E402
+
+if TYPE_CHECKING:
+    from models.encoder import Encoder
 
 log = logging.getLogger(__name__)
 GOLD = ROOT / "tests" / "data" / "gold"
@@ -60,7 +64,7 @@ class TimedEncoder:
         todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
         if todo:
             t0 = time.perf_counter()
-            vecs = self.encoder.encode(todo, prompt="passage", batch_size=32)
+            vecs = self.encoder.encode(todo, prompt="passage")
             self.seconds += time.perf_counter() - t0
             self.texts += len(todo)
             self.cache.update(zip(todo, np.asarray(vecs, dtype=np.float32)))
@@ -70,7 +74,7 @@ class TimedEncoder:
 # ---------------------------------------------------------------- the three aligners
 
 
-def run_qostil(ru: list[Segment], kk: list[Segment], enc: TimedEncoder) -> list[Group]:
+def run_qostil(ru: list[Segment], kk: list[Segment], enc: TimedEncoder | Encoder) -> list[Group]:
     pairs = align_segments(ru, kk, encoder=EmbeddingCache(enc), cfg=AlignConfig())
     return [(p.ru, p.kk) for p in pairs]
 

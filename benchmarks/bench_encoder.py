@@ -87,9 +87,8 @@ def measure_one(path: str) -> dict:
 
 def align_gold(enc) -> dict:  # noqa: ANN001 - a models.Encoder
     """Strict F1 (mean) and seconds to align the gold documents on one thread, each with empty caches."""
-    from align.aligner import align_segments
     from align.metrics import strict_scores
-    from benchmarks.bench_align import gold_docs
+    from benchmarks.bench_align import gold_docs, run_qostil
     from models.threads import NoThreads, lend_threads
 
     f1, seconds = [], 0.0
@@ -97,9 +96,9 @@ def align_gold(enc) -> dict:  # noqa: ANN001 - a models.Encoder
         for doc in gold_docs():
             enc.forget()
             t0 = time.perf_counter()
-            pairs = align_segments(doc.ru, doc.kk, encoder=enc)
+            groups = run_qostil(doc.ru, doc.kk, enc)
             seconds += time.perf_counter() - t0
-            f1.append(strict_scores([(tuple(p.ru), tuple(p.kk)) for p in pairs], doc.groups).f1)
+            f1.append(strict_scores(groups, doc.groups).f1)
     return {"align_f1": sum(f1) / len(f1), "align_s": seconds, "align_docs": len(f1)}
 
 

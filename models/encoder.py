@@ -4,8 +4,8 @@
 
 * ``None`` / ``"default"``: the multilingual-e5-small folder built from PyPI packages
   (:func:`models.build.build_default_encoder`), built on first use; on a CPU its int8 ONNX
-  export (:mod:`models.int8`, run by ONNX Runtime: about 1.5× faster, same alignments),
-  on a GPU the float model;
+  export (:mod:`models.int8`, run by ONNX Runtime: the gold documents align 2× faster, with the
+  same groups), on a GPU the float model;
 * ``"default-fp32"``: the float model through torch, also on a CPU;
 * ``"static"``: the static RU+KK model distilled from it (:mod:`models.static`; minutes to
   build on first use, about 100× faster to run, weaker: see ``benchmarks/RESULTS-encoder.md``);
