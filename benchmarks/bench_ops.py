@@ -258,8 +258,11 @@ def main() -> int:
     from flows.config import RunConfig
     from models import load_encoder
 
+    from ocr.langid import load_detector
+
     lang, dpi = RunConfig().ocr_lang, RunConfig().dpi
     load_encoder(None)
+    load_detector()  # the warm-up document may need no language identification: loaded here, not in a timed run
     rows = []
     with tempfile.TemporaryDirectory() as tmp, prefect_test_harness(server_startup_timeout=180):
         scratch = Path(tmp)
@@ -267,7 +270,7 @@ def main() -> int:
             pngs, docs = make_night(scratch / "pages", count=args.night, dpi=dpi)
         else:
             pngs, docs = make_documents(args.source, scratch / "pages", split=args.split, dpi=dpi)
-        pipeline(docs[:1], workers=1, scratch=scratch, name="-warm-up")  # lingua and pymorphy load, DB created
+        pipeline(docs[:1], workers=1, scratch=scratch, name="-warm-up")  # pymorphy loads, the DB is created
         lib1 = raw_library(pngs, workers=1, lang=lang)
         rounds = []
         for k in range(args.repeat):  # each round times all four, so a slow spell of the machine hits them alike

@@ -130,7 +130,7 @@ def test_rerun_skips_everything_without_heavy_tasks_and_a_changed_file_is_new(ni
     assert summary.processed == [] and summary.quarantined == [] and summary.failed == {}
     assert len(summary.skipped) == len(first.processed)
     assert summary.exit_code == ExitCode.ok
-    heavy = {"ocr-page", "segment-document", "align-parts", "check-pairs", "publish-document"}
+    heavy = {"ocr-page", "finish-document", "publish-document"}
     assert not heavy & _task_names(state.state_details.flow_run_id)  # only the run's own summary is published
 
     note = inbox / "note.txt"

@@ -14,9 +14,10 @@ from ocr import _tesseract, read_document
 from ocr.engine import OcrConfig, TesseractEngine, recognize_page
 from ocr.langid import label_languages
 from ocr.layout import segment_pages
-from ocr.preprocess import PreprocessConfig, reading_looks_turned
+from ocr.preprocess import PreprocessConfig, estimate_skew, opencv_threads, reading_looks_turned
 from ocr.sources import SourcePage
 from qostil.records import BBox, Word
+from render.degrade import gaussian_noise, salt_and_pepper, skew
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 LINES = [
@@ -110,6 +111,28 @@ def test_orient_always_runs_osd_before_the_read(clean_page: np.ndarray, osd_call
 
 def _word(text: str, conf: float, w: int = 120, h: int = 30) -> Word:
     return Word(text=text, conf=conf, bbox=BBox(0, 0, w, h), page=1)
+
+
+@pytest.mark.parametrize("angle", [-4.3, -2.0, -0.8, 0.6, 1.7, 3.9])
+def test_skew_is_measured_on_clean_and_noisy_pages(clean_page: np.ndarray, angle: float) -> None:
+    turned = skew(clean_page, angle)  # counter-clockwise: the page is turned back by -angle
+    noisy = salt_and_pepper(gaussian_noise(turned, np.random.default_rng(3)), np.random.default_rng(4))
+    assert abs(estimate_skew(turned) + angle) <= 0.1
+    assert abs(estimate_skew(noisy) + angle) <= 0.1
+
+
+def test_straight_and_blank_pages_have_no_skew(clean_page: np.ndarray) -> None:
+    assert estimate_skew(clean_page) == 0.0
+    assert estimate_skew(np.full((3508, 2480), 255, np.uint8)) == 0.0
+    assert estimate_skew(np.full((40, 30), 255, np.uint8)) == 0.0
+
+
+def test_opencv_threads_are_limited_inside_the_block_and_restored_after() -> None:
+    before = cv2.getNumThreads()
+    with pytest.raises(KeyError), opencv_threads(1):
+        assert cv2.getNumThreads() == 1
+        raise KeyError("a page failed")
+    assert cv2.getNumThreads() == before
 
 
 def test_reading_looks_turned_on_confidences_and_box_shapes() -> None:
