@@ -304,9 +304,9 @@ def main() -> int:
                 f"{pipe_cpu_s:.1f} s | {pipe_cpu_s / raw_cpu_s:.2f}× |")
     rows.append(f"| empty-inbox run (flow only) | {again['empty']:.2f} s | |")
     rows.append(f"| rerun, {args.documents} done documents, cold hash cache | {again['cold']:.2f} s | "
-                f"+{again['cold'] - again['empty']:.2f} s over empty |")
+                f"{again['cold'] - again['empty']:+.2f} s over empty |")
     rows.append(f"| rerun, {args.documents} done documents, warm hash cache | {again['warm']:.2f} s | "
-                f"+{again['warm'] - again['empty']:.2f} s over empty (goal ≤ 2 s) |")
+                f"{again['warm'] - again['empty']:+.2f} s over empty (goal ≤ 2 s) |")
     if args.crash:
         rows.append(f"| crash resume (`tests/test_flows_crash.py`) | {crash_outcome()} | |")
     table = "| measure | time | ratio |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
