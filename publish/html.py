@@ -215,8 +215,37 @@ class RunFiles:
     database: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """One document's line on the run's summary page: what the page shows, kept without the document
+    (``publish.files`` keeps these lines so that a run that finished nothing new reads no document)."""
+
+    name: str
+    doc_id: str
+    short_id: str
+    pages: int
+    ru: int
+    kk: int
+    pairs: int
+    findings: int
+    severity: tuple[tuple[str, int], ...]
+    ocr_cause: int
+
+    @classmethod
+    def of(cls, d: PublishedDocument) -> IndexRow:
+        sev = Counter(f.severity for f in d.findings)
+        return cls(
+            d.name, d.doc_id, d.short_id, d.pages, len(d.ru), len(d.kk), len(d.pairs), len(d.findings),
+            tuple((s, sev.get(s, 0)) for s in SEVERITY_ORDER), sum(1 for f in d.findings if f.cause == "likely_ocr"),
+        )
+
+    @classmethod
+    def from_json(cls, data: dict) -> IndexRow:
+        return cls(**{**data, "severity": tuple((str(s), int(n)) for s, n in data["severity"])})
+
+
 def render_index(
-    docs: Sequence[PublishedDocument],
+    docs: Sequence[IndexRow],
     *,
     title: str = "qostil run",
     generated: datetime | None = None,
@@ -226,15 +255,7 @@ def render_index(
     report_href: str = "{doc_id}/" + REPORT_NAME,
 ) -> str:
     """The summary page of a run: one row per document with its counts and a link to its report."""
-    rows = []
-    for d in docs:
-        sev = Counter(f.severity for f in d.findings)
-        rows.append({
-            "doc": d,
-            "href": report_href.format(doc_id=d.doc_id),
-            "severity": [(s, sev.get(s, 0)) for s in SEVERITY_ORDER],
-            "ocr_cause": sum(1 for f in d.findings if f.cause == "likely_ocr"),
-        })
+    rows = [{"doc": d, "href": report_href.format(doc_id=d.doc_id)} for d in docs]
     return _env().get_template("index.html.j2").render(
         title=title,
         generated=(generated or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z"),
@@ -242,8 +263,8 @@ def render_index(
         totals={
             "documents": len(docs),
             "pages": sum(d.pages for d in docs),
-            "pairs": sum(len(d.pairs) for d in docs),
-            "findings": sum(len(d.findings) for d in docs),
+            "pairs": sum(d.pairs for d in docs),
+            "findings": sum(d.findings for d in docs),
         },
         files=files,
         skipped=[Path(p).name for p in skipped],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -19,17 +20,50 @@ from publish.xlsx import HEADERS, VERDICTS, write_findings_xlsx
 from qostil.records import Discrepancy, Mention, Pair, Segment
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    doc = build_demo(tmp_path_factory.mktemp("inbox"))
+def _write(out: Path, doc) -> None:  # noqa: ANN001
     result = DocumentResult(
         doc_id=doc.doc_id, source=doc.source, out_dir=str(out / doc.doc_id), pages=doc.pages,
         ru_segments=len(doc.ru), kk_segments=len(doc.kk), pairs=len(doc.pairs), discrepancies=len(doc.findings),
     )
     write_document(out, result, doc)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    doc = build_demo(tmp_path_factory.mktemp("inbox"))
+    _write(out, doc)
     files = publish_run_files(out)
     return out, doc, files
+
+
+def test_run_files_are_rebuilt_only_when_the_finished_documents_change(tmp_path):
+    out = tmp_path / "out"
+    doc = build_demo(tmp_path / "inbox")
+    _write(out, doc)
+    first = publish_run_files(out)
+    assert first.documents == 1 and (out / ".run-files.json").is_file()
+    built = (out / "findings.xlsx").stat().st_mtime_ns, (out / "pairs.parquet").stat().st_mtime_ns
+
+    # a run that finished nothing new reads no document (a damaged one goes unnoticed) and keeps the files
+    (out / doc.doc_id / "segments.jsonl").write_text("not JSON", encoding="utf-8")
+    again = publish_run_files(out, skipped=["inbox/again.pdf"])
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert (again.documents, again.findings) == (1, first.findings)
+    assert doc.name in page and "again.pdf" in page and f"<b>{len(doc.findings)}</b>" in page
+    assert ((out / "findings.xlsx").stat().st_mtime_ns, (out / "pairs.parquet").stat().st_mtime_ns) == built
+
+    # a new finished document: everything is rebuilt from the documents (the damaged one is left out)
+    other = replace(doc, doc_id="b" * 64)
+    _write(out, other)
+    third = publish_run_files(out)
+    assert third.documents == 1 and third.findings == len(other.findings)
+    assert load_workbook(out / "findings.xlsx")["Findings"].max_row == 1 + len(other.findings)
+    assert pq.read_table(out / "pairs.parquet").column("doc_id").to_pylist() == ["b" * 64] * len(other.pairs)
+
+    # the page without its state file is rebuilt too
+    (out / ".run-files.json").unlink()
+    assert publish_run_files(out).documents == 1 and (out / ".run-files.json").is_file()
 
 
 def test_document_folder_reads_back_as_written(run):
