@@ -175,15 +175,14 @@ def estimate_skew(gray: np.ndarray, *, max_deg: float = 5.0) -> float:
     if len(ys) < 0.001 * bw.size:
         return 0.0
     h, w = bw.shape
-    dx = (xs - w / 2).astype(np.float32)
-    dy = (ys + 1).astype(np.float32)  # rows about the centre, put back about it, one row of margin on top
-    dy -= h / 2
+    dx = (xs - w / 2).astype(np.float32)  # about the centre, as the rotation turns them
+    dy = (ys - h / 2).astype(np.float32)
 
     def score(angle: float) -> float:
         a = math.radians(angle)
         rows = dy * np.float32(math.cos(a))
         rows -= dx * np.float32(math.sin(a))
-        rows += h / 2
+        rows += h / 2 + 1  # back about the centre, one row down: a row of margin on each side
         np.rint(rows, out=rows)
         np.clip(rows, 0, h + 1, out=rows)  # ink turned off the page lands in rows 0 and h + 1, left out
         profile = np.bincount(rows.astype(np.intp), minlength=h + 2)[1 : h + 1].astype(np.float64)
