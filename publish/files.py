@@ -66,11 +66,10 @@ def publish_run_files(
     page from those lines and reads no document: over 50 finished 3-page filings, rebuilding everything
     took 5 s a run, and it grows with the outbox."""
     finished = _finished(out_dir)
-    kept = _read_state(out_dir)
     xlsx, parquet = out_dir / XLSX_NAME, out_dir / PARQUET_NAME
-    if kept is not None and kept.get("documents") == finished and xlsx.is_file() and parquet.is_file():
-        lines = [IndexRow.from_json(r) for r in kept["lines"]]
-        findings = int(kept["findings"])
+    kept = _read_state(out_dir, finished) if xlsx.is_file() and parquet.is_file() else None
+    if kept is not None:
+        lines, findings = kept
     else:
         docs = list(iter_documents(out_dir))
         findings = write_findings_xlsx(xlsx, docs)
@@ -110,9 +109,13 @@ def _finished(out_dir: Path) -> dict[str, list[int]]:
     return dict(sorted(found.items()))
 
 
-def _read_state(out_dir: Path) -> dict | None:
+def _read_state(out_dir: Path, finished: dict[str, list[int]]) -> tuple[list[IndexRow], int] | None:
+    """The kept index lines and findings count when they were built from ``finished``; None when there is
+    no state file, it is damaged or edited (not this version's JSON), or the documents changed: rebuild."""
     try:
         state = json.loads((out_dir / RUN_FILES_STATE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # none yet, or unreadable: everything is rebuilt
-    return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else None
+        if state["version"] != STATE_VERSION or state["documents"] != finished:
+            return None
+        return [IndexRow.from_json(line) for line in state["lines"]], int(state["findings"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

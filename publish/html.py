@@ -245,7 +245,7 @@ class IndexRow:
 
 
 def render_index(
-    docs: Sequence[IndexRow],
+    lines: Sequence[IndexRow],
     *,
     title: str = "qostil run",
     generated: datetime | None = None,
@@ -255,16 +255,16 @@ def render_index(
     report_href: str = "{doc_id}/" + REPORT_NAME,
 ) -> str:
     """The summary page of a run: one row per document with its counts and a link to its report."""
-    rows = [{"doc": d, "href": report_href.format(doc_id=d.doc_id)} for d in docs]
+    rows = [{"doc": d, "href": report_href.format(doc_id=d.doc_id)} for d in lines]
     return _env().get_template("index.html.j2").render(
         title=title,
         generated=(generated or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z"),
         rows=rows,
         totals={
-            "documents": len(docs),
-            "pages": sum(d.pages for d in docs),
-            "pairs": sum(d.pairs for d in docs),
-            "findings": sum(d.findings for d in docs),
+            "documents": len(lines),
+            "pages": sum(d.pages for d in lines),
+            "pairs": sum(d.pairs for d in lines),
+            "findings": sum(d.findings for d in lines),
         },
         files=files,
         skipped=[Path(p).name for p in skipped],

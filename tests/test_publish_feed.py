@@ -61,9 +61,13 @@ def test_run_files_are_rebuilt_only_when_the_finished_documents_change(tmp_path)
     assert load_workbook(out / "findings.xlsx")["Findings"].max_row == 1 + len(other.findings)
     assert pq.read_table(out / "pairs.parquet").column("doc_id").to_pylist() == ["b" * 64] * len(other.pairs)
 
-    # the page without its state file is rebuilt too
-    (out / ".run-files.json").unlink()
-    assert publish_run_files(out).documents == 1 and (out / ".run-files.json").is_file()
+    # the page without its state file, or with a damaged one, is rebuilt too
+    state = out / ".run-files.json"
+    state.unlink()
+    assert publish_run_files(out).documents == 1 and state.is_file()
+    edited = {k: v for k, v in json.loads(state.read_text(encoding="utf-8")).items() if k != "lines"}
+    state.write_text(json.dumps(edited), encoding="utf-8")
+    assert publish_run_files(out).documents == 1 and len(json.loads(state.read_text(encoding="utf-8"))["lines"]) == 1
 
 
 def test_document_folder_reads_back_as_written(run):
