@@ -75,9 +75,9 @@ def model_report(spec: str | None = None, *, cache_dir: Path | None = None, veri
     report["kind"] = resolved.kind
     if resolved.kind == "default":  # on a CPU its int8 export runs (models/int8.py)
         from models.build import is_built  # noqa: PLC0415
-        from models.int8 import INT8_DIRNAME  # noqa: PLC0415
+        from models.paths import int8_model_dir  # noqa: PLC0415
 
-        int8 = Path(resolved.value).parent / INT8_DIRNAME
+        int8 = int8_model_dir(Path(resolved.value).parent)
         report["int8"] = {"path": str(int8), "built": is_built(int8), "runs_on": "cpu"}
     if resolved.kind == "name":
         from models.encoder import _hub_snapshot_path  # noqa: PLC0415

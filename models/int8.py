@@ -26,7 +26,7 @@ import numpy as np
 from models.build import build_into, is_built
 from models.manifest import read_manifest, write_manifest
 from models.onnx_model import ONNX_FILE, OnnxSentenceModel
-from models.paths import models_dir
+from models.paths import INT8_DIRNAME, int8_model_dir
 from models.verify import REFERENCE_SENTENCES
 from qostil.errors import ModelLoadError
 
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INT8_DIRNAME = "multilingual-e5-small-qostil-int8"
 INT8_VERSION = "1.0.0"
 MIN_COSINE = 0.98
 """Lowest cosine allowed between an int8 vector and the float one (measured: 0.989 over the sample's
@@ -52,7 +51,7 @@ def build_int8_encoder(transformer_dir: Path | None = None, cache_dir: Path | No
 
         transformer_dir = build_default_encoder()
     transformer_dir = Path(transformer_dir)
-    target = Path(cache_dir or models_dir()) / INT8_DIRNAME
+    target = int8_model_dir(cache_dir)
     return build_into(target, lambda tmp: _quantize_folder(transformer_dir, tmp),
                       current=lambda: _is_current(target, transformer_dir), force=force)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIRNAME = "multilingual-e5-small-qostil"
+INT8_DIRNAME = "multilingual-e5-small-qostil-int8"
 
 
 def qostil_home() -> Path:
@@ -25,6 +26,11 @@ def models_dir() -> Path:
 def default_model_dir(cache_dir: Path | None = None) -> Path:
     """The folder of the default encoder inside ``cache_dir`` (default :func:`models_dir`)."""
     return Path(cache_dir or models_dir()) / DEFAULT_MODEL_DIRNAME
+
+
+def int8_model_dir(cache_dir: Path | None = None) -> Path:
+    """The folder of the default encoder's int8 export (:mod:`models.int8`), beside it in ``cache_dir``."""
+    return Path(cache_dir or models_dir()) / INT8_DIRNAME
 
 
 def embeddings_dir() -> Path:
