@@ -185,7 +185,7 @@ def pipeline(paths: list[Path], *, workers: int, scratch: Path, name: str = "") 
     from flows.pipeline import ingest_flow
     from models import load_encoder
 
-    inbox, out = scratch / f"in-{workers}{name}", scratch / f"out-{workers}{name}"
+    inbox, out = scratch / f"in-{workers}{name}", outbox(scratch, workers=workers, name=name)
     inbox.mkdir()
     for p in paths:
         shutil.copy(p, inbox / p.name)
@@ -198,11 +198,16 @@ def pipeline(paths: list[Path], *, workers: int, scratch: Path, name: str = "") 
     return elapsed
 
 
+def outbox(scratch: Path, *, workers: int, name: str = "") -> Path:
+    """The output folder of :func:`pipeline` run with these arguments."""
+    return scratch / f"out-{workers}{name}"
+
+
 def rerun(scratch: Path, *, documents: int, size: int, finished: Path) -> dict[str, float]:
     """An inbox of ``documents`` files already done vs an empty inbox: the whole flow run, timed.
 
-    Each done file's output folder is a copy of ``finished`` (a document a timed run finished), so the
-    run's summary files are rebuilt over real documents, as in an outbox after a night."""
+    Each done file's output folder is a copy of ``finished`` (the warm-up run's document), so the
+    run's summary covers real documents, as an outbox does after a night."""
     from flows.config import RunConfig
     from flows.documents import file_sha256
     from flows.pipeline import ingest_flow
@@ -278,6 +283,7 @@ def main() -> int:
         else:
             pngs, docs = make_documents(args.source, scratch / "pages", split=args.split, dpi=dpi)
         pipeline(docs[:1], workers=1, scratch=scratch, name="-warm-up")  # pymorphy loads, the DB is created
+        finished = next(outbox(scratch, workers=1, name="-warm-up").glob("*/done.json")).parent
         lib1 = raw_library(pngs, workers=1, lang=lang)
         rounds = []
         for k in range(args.repeat):  # each round times all four, so a slow spell of the machine hits them alike
@@ -288,7 +294,6 @@ def main() -> int:
                 pipe1 = pipeline(docs, workers=1, scratch=scratch, name=f"-r{k}")
             pipe2 = pipeline(docs, workers=2, scratch=scratch, name=f"-r{k}")
             rounds.append(Round(raw1, raw2, pipe1, pipe2, raw_cpu.seconds, pipe_cpu.seconds))
-        finished = next((scratch / "out-1-warm-up").glob("*/done.json")).parent
         again = rerun(scratch, documents=args.documents, size=args.size, finished=finished)
     raw1, raw2, pipe1, pipe2 = (min(getattr(r, f) for r in rounds) for f in ("raw1", "raw2", "pipe1", "pipe2"))
     raw_cpu_s, pipe_cpu_s = min(r.raw_cpu for r in rounds), min(r.pipe_cpu for r in rounds)
