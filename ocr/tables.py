@@ -34,17 +34,24 @@ def detect_cells(gray: np.ndarray, *, dpi: int = 300, mask: np.ndarray | None = 
 
     ``mask``: the page's :func:`rule_mask`, when the caller has it already."""
     mask = rule_mask(gray) if mask is None else mask
-    if not mask.any():
+    bx, by, bw, bh = cv2.boundingRect(mask)  # the rules' extent; (0, 0, 0, 0) when there are none
+    if not bw:
         return ()
     h, w = gray.shape
+    # only the rules' extent and a margin of white around it (wider than the dilation below) is
+    # labelled: what the rules enclose is inside it, and the rest of the page is one white area that
+    # touches the margin, as it touches the page's border (a third of the time on a page with a table)
+    x0, y0 = max(0, bx - 4), max(0, by - 4)
+    x1, y1 = min(w, bx + bw + 4), min(h, by + bh + 4)
     # close small gaps where rules meet, then look at what the rules enclose
-    grid = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    grid = cv2.dilate(mask[y0:y1, x0:x1], cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(grid), connectivity=4)
     min_w, min_h = dpi * 2 / 25.4, dpi * 1.5 / 25.4
     cells = []
     for i in range(1, n):
         x, y, cw, ch, area = stats[i]
-        if x <= 0 or y <= 0 or x + cw >= w or y + ch >= h:
+        x, y = x + x0, y + y0
+        if x <= x0 or y <= y0 or x + cw >= x1 or y + ch >= y1:
             continue  # touches the border: the page around the table
         if cw < min_w or ch < min_h or area < 0.8 * cw * ch:
             continue  # a sliver, or not a rectangle
