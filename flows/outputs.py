@@ -18,7 +18,7 @@ from typing import Any
 
 from publish.document import PublishedDocument
 from qostil.atomic import write_atomic
-from qostil.records import Discrepancy, Pair, Segment
+from qostil.records import Discrepancy, Pair, ReadGeometry, Segment
 
 DONE_MARKER = "done.json"
 
@@ -80,6 +80,7 @@ def published_document(
     pairs: Sequence[Pair],
     findings: Sequence[Discrepancy],
     dpi: int = 300,
+    geometry: Sequence[ReadGeometry] = (),
 ) -> PublishedDocument:
     """The publishers' view of one processed document."""
     return PublishedDocument(
@@ -92,6 +93,7 @@ def published_document(
         pairs=tuple(pairs),
         findings=tuple(findings),
         dpi=dpi,
+        geometry=tuple(geometry),
     )
 
 
@@ -121,6 +123,7 @@ def write_document(out_dir: Path, result: DocumentResult, doc: PublishedDocument
             "pairs": result.pairs,
             "discrepancies": result.discrepancies,
             "dpi": doc.dpi,
+            "page_geometry": [g.to_json() for g in doc.geometry],
         }
     ))
     return folder

@@ -37,7 +37,7 @@ from flows.recovery import run_lock, sweep_incomplete
 from models.threads import IdleThreads, NoThreads, lend_threads
 from ocr.preprocess import opencv_threads
 from qostil.errors import ExitCode, OcrTimeoutError, PageTimeoutError, QostilError
-from qostil.records import Discrepancy, Page, Pair
+from qostil.records import Discrepancy, Page, Pair, ReadGeometry
 
 
 @task(name="identify-document", cache_policy=NO_CACHE)
@@ -141,10 +141,12 @@ def publish_document(
     findings: list[Discrepancy],
     out_dir: str,
     dpi: int = 300,
+    geometry: list[ReadGeometry] | None = None,
 ) -> DocumentResult:
     """Store the document, write its files (``done.json`` last) and its Prefect artifacts.
 
-    ``dpi`` is the resolution the pages were read at: the report crops the scan with the words' boxes.
+    ``dpi`` is the resolution the pages were read at and ``geometry`` how each was scaled and turned: the
+    report crops the scan where the words' boxes are.
     """
     result = DocumentResult(
         doc_id=info.doc_id,
@@ -157,7 +159,8 @@ def publish_document(
         discrepancies=len(findings),
     )
     doc = published_document(
-        result, ru=parts.ru, kk=parts.kk, other=parts.other, pairs=pairs, findings=findings, dpi=dpi
+        result, ru=parts.ru, kk=parts.kk, other=parts.other, pairs=pairs, findings=findings, dpi=dpi,
+        geometry=geometry or (),
     )
     store_document(Path(out_dir), doc)  # before done.json: a rerun of a document stored but not written re-stores it
     write_document(Path(out_dir), result, doc)
@@ -233,7 +236,8 @@ def finish_document(info: DocumentInfo, pages: list[Page] | None, out_dir: str, 
         findings = check_pairs(parts.ru, parts.kk, pairs)
     # quote(): Prefect would otherwise walk every word of every segment looking for futures in the
     # arguments, which cost more CPU than publishing itself
-    result = publish_document(info, quote(parts), quote(pairs), quote(findings), out_dir, cfg.dpi)
+    geometry = [p.geometry for p in pages or ()]
+    result = publish_document(info, quote(parts), quote(pairs), quote(findings), out_dir, cfg.dpi, geometry)
     get_run_logger().info(
         "%s: %d RU / %d KK segments, %d pairs, %d findings → %s (%s)",
         Path(info.path).name, result.ru_segments, result.kk_segments, result.pairs, result.discrepancies,

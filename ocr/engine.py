@@ -317,6 +317,7 @@ def recognize_page(source_page: SourcePage, cfg: OcrConfig, *, engine: OcrEngine
         lines=lines,
         dpi=page.dpi,
         rotation=pre.rotation,
+        skew_deg=pre.skew_deg,
         source=page.source,
         warnings=page.warnings,
     ))

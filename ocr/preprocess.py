@@ -204,6 +204,15 @@ def rotate_small(gray: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
+def as_read(gray: np.ndarray, *, dpi: int, read_dpi: int, rotation: int, skew_deg: float) -> np.ndarray:
+    """A source page image (at ``dpi``) scaled, turned and deskewed as :func:`preprocess` did before the
+    page was read at ``read_dpi``, without the clean-up: the image the words' boxes are on, as scanned."""
+    if read_dpi != dpi:
+        gray = upscale(gray, dpi=dpi, target_dpi=read_dpi)
+    gray = rotate_quarter(gray, rotation)
+    return rotate_small(gray, skew_deg) if skew_deg else gray
+
+
 def flatten_background(gray: np.ndarray, *, dpi: int = 300) -> np.ndarray:
     """Divide by the page's background (a closing bigger than any letter) so it goes evenly white."""
     k = max(15, int(dpi / 10)) | 1

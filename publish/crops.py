@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from qostil.errors import QostilError
-from qostil.records import BBox
+from qostil.records import BBox, ReadGeometry
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +84,15 @@ def data_uri(png: bytes) -> str:
 
 
 class PageImages:
-    """Page images of one source file, loaded on first use and kept for the document."""
+    """Page images of one source file, loaded on first use and kept for the document.
 
-    def __init__(self, source: str | Path | None, *, dpi: int = 300) -> None:
+    ``geometry``: how each page was scaled and turned before it was read (the boxes are on that image);
+    a page without one is cut from the source file as it is."""
+
+    def __init__(self, source: str | Path | None, *, dpi: int = 300, geometry: Iterable[ReadGeometry] = ()) -> None:
         self._source = Path(source) if source else None
         self._dpi = dpi
+        self._geometry = {g.page: g for g in geometry}
         self._pages: dict[int, np.ndarray | None] = {}
 
     def __call__(self, number: int) -> np.ndarray | None:
@@ -97,15 +101,20 @@ class PageImages:
         return self._pages[number]
 
     def _load(self, number: int) -> np.ndarray | None:
+        from ocr.preprocess import as_read, to_gray
         from ocr.sources import load_page
 
         if self._source is None or not self._source.is_file() or self._source.suffix.lower() in (".txt", ".md"):
             return None
         try:
-            return load_page(self._source, number, dpi=self._dpi).image
+            page = load_page(self._source, number, dpi=self._dpi)
         except QostilError as e:
             log.warning("no crops from page %d of %s: %s", number, self._source.name, e)
             return None
+        read = self._geometry.get(number)
+        if read is None:
+            return page.image
+        return as_read(to_gray(page.image), dpi=page.dpi, read_dpi=read.dpi, rotation=read.rotation, skew_deg=read.skew_deg)
 
 
 def crop_for(pages: PageLoader, page: int | None, box: BBox | None) -> Crop | None:

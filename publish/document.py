@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qostil.errors import InputFileError
-from qostil.records import Discrepancy, Mention, Pair, Segment
+from qostil.records import Discrepancy, Mention, Pair, ReadGeometry, Segment
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ class PublishedDocument:
     findings: tuple[Discrepancy, ...] = ()
     dpi: int = 300
     """Resolution the page images were read at; boxes are pixels at this resolution."""
+    geometry: tuple[ReadGeometry, ...] = ()
+    """How each page was scaled and turned before it was read (for the scan crops)."""
 
     @property
     def name(self) -> str:
@@ -110,7 +112,8 @@ def load_document(folder: Path, *, dpi: int = 300) -> PublishedDocument:
             pair_rows = _jsonl(folder / "pairs.jsonl")
         else:  # written before the feed existed
             pair_rows = json.loads((folder / "pairs.json").read_text(encoding="utf-8"))["pairs"]
-    except (OSError, ValueError, KeyError) as e:
+        geometry = tuple(ReadGeometry.from_json(g) for g in done.get("page_geometry", ()))  # none before 2026-11
+    except (OSError, ValueError, KeyError, TypeError) as e:
         raise InputFileError(f"{folder}: not a complete qostil result folder ({e}); run the document again.") from e
     segments = [Segment.from_json(r) for r in rows]
     n_ru, n_kk = int(done["ru_segments"]), int(done["kk_segments"])
@@ -127,6 +130,7 @@ def load_document(folder: Path, *, dpi: int = 300) -> PublishedDocument:
         ),
         findings=tuple(Discrepancy.from_json(f) for f in findings),
         dpi=int(done.get("dpi", dpi)),
+        geometry=geometry,
     )
 
 

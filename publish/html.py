@@ -170,7 +170,7 @@ def _facets(findings: Sequence[Discrepancy]) -> list[Facet]:
 
 def report_context(doc: PublishedDocument, *, pages: PageLoader | None = None, index_href: str | None = None) -> dict:
     """Everything the report template shows, computed from the document (crops cut from ``pages``)."""
-    pages = pages or PageImages(doc.source, dpi=doc.dpi)
+    pages = pages or PageImages(doc.source, dpi=doc.dpi, geometry=doc.geometry)
     spans = _spans_by_segment(doc)
     by_pair = doc.pair_findings()
     views = {f.id: _finding(f, pages) for f in doc.findings}

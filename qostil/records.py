@@ -128,6 +128,8 @@ class Page(JsonRecord):
     lines: tuple[Line, ...]
     dpi: int = 300
     rotation: int = 0
+    skew_deg: float = 0.0
+    """Degrees the page was deskewed by, after the turn (counter-clockwise positive): boxes are on that image."""
     source: str = "ocr"  # "ocr" or "text_layer"
     warnings: tuple[str, ...] = ()
     cells: tuple[BBox, ...] = ()  # ruled-table cells found on the image (ocr.tables), top-left first
@@ -136,6 +138,22 @@ class Page(JsonRecord):
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
+
+    @property
+    def geometry(self) -> ReadGeometry:
+        return ReadGeometry(self.number, self.dpi, self.rotation, self.skew_deg)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadGeometry(JsonRecord):
+    """How a page image was scaled and turned before it was read: a scan crop cut from the source file
+    must be scaled and turned the same way, since the words' boxes are on the image that was read."""
+
+    page: int
+    dpi: int = 300
+    rotation: int = 0
+    """Clockwise quarter turn (0, 90, 180, 270)."""
+    skew_deg: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
