@@ -10,11 +10,9 @@ Cost of aligning RU group *x* with KK group *y* (each one or two consecutive
 segments; a group's embedding is that of its concatenated text):
 
 * ``2·(1 − cos(x, y)) / (n(x) + n(y))`` where ``n(x)`` is the mean of
-  ``1 − cos(x, y')`` over seeded random KK segments ``y'`` (and vice versa):
+  ``1 − cos(x, y')`` over seeded random KK groups ``y'`` (and vice versa):
   Vecalign's normalisation, which calibrates the narrow similarity range of
-  e5-type encoders per segment. ``n`` of a group of two is its own vector's
-  distance to the same single segments, so a concatenation's pull towards
-  everything is normalised away without embedding any other pair;
+  e5-type encoders per segment;
 * minus an **anchor** bonus: the weighted share of the anchors both groups hold,
   rarer anchors weighing more (``1/log2(1 + document frequency)``). Anchors are
   numbers (``1 599`` = ``1599``, ``0,26`` = ``0.26``), dates (``14.11.2024``,
@@ -96,9 +94,7 @@ class AlignConfig:
     regional_above: int = 300
     """Documents with more RU segments than this get a skip penalty per region (:func:`_regional_skips`)."""
     norm_samples: int = 24
-    """How many random segments of the other side normalise each group's similarity (single segments, for
-    groups of either size: normalising with random pairs of the other side would embed them, and that
-    was most of the encoder's work on a night of short filings, for the same strict F1)."""
+    """How many random segments of the other side normalise each group's similarity."""
     anchor_weight: float = 0.3
     anchor_miss: float = 0.15
     item_weight: float = 0.0
@@ -110,12 +106,10 @@ class AlignConfig:
     continuation_bonus: float = 0.5
     """Taken off a merge whose second segment continues the first (a table row with an empty first cell)."""
     list_penalty: float = 0.1
-    swap_cost: float = 1.6
+    swap_cost: float = 1.5
     """Two orphans around a pair are taken for a swap when their 1-1 cost is below this times the skip
     penalty. Measured on swapped neighbours in gold documents: 0.4–1.3 skips (one of six: 1.7, left as a
-    pair and two orphans); unrelated paragraphs beside a pair: 1.9. Over the reorder variants of the two
-    gold documents with seeds 1–10, 1.5 found 77 of 80 swaps and 1.6 79 (one at 1.50 skips was missed);
-    neither took a pair for a swap in the gold documents or 25 merge/split/drop variants."""
+    pair and two orphans); unrelated paragraphs beside a pair: 1.9."""
     max_anchors: int = 16
     """Anchors kept per group (the rarest ones)."""
     chunk: int = 32768
@@ -126,7 +120,9 @@ class AlignConfig:
     """Pairs of neighbours are embedded lazily (:func:`_align_lazily`): until embedded, a group of two is
     costed with the mean of its segments' vectors less this margin, and only the groups the best path
     takes are embedded. On the gold set and its variants 0.05 and 0.1 give the eager alignment exactly
-    (0 loses a split). None: every allowed pair is embedded first."""
+    (0 loses a split) with a third fewer characters embedded. None: every allowed pair is embedded first,
+    as on documents with at most ``2 * norm_samples`` allowed pairs (the pairs drawn as normalisers,
+    embedded first either way, are most of theirs, and the DP's extra rounds cost more than they save)."""
     lazy_rounds: int = 6
     """Rounds of DP and embedding before the rest of the pairs are embedded at once (never reached on the gold set)."""
 
@@ -220,8 +216,7 @@ class SideFeatures:
     """cont[s] = 1 when segment s + 1 continues segment s (a 2-group that belongs together)."""
     structural: bool = True
     """False at coarse levels (blocks), where table and item rules do not apply."""
-    norm: dict[int, np.ndarray] = field(default_factory=dict)
-    """norm[k][s]: mean distance of the group of size k at s to random single segments of the other side."""
+    norm: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
     inexact: np.ndarray | None = None
     """Per pair of neighbours: 1.0 while its vector is the mean of its segments' (lazy pairs), else 0."""
 
@@ -338,27 +333,28 @@ def _shared_items(ru: SideFeatures, kk: SideFeatures) -> tuple[list[int | None],
 
 def norm_samples(
     ru: SideFeatures, kk: SideFeatures, rng: np.random.Generator, cfg: AlignConfig
-) -> list[tuple[SideFeatures, np.ndarray]]:
-    """(side, indices of the other side's segments that normalise ``side``'s groups), drawn from ``rng``
-    in a fixed order."""
-    out: list[tuple[SideFeatures, np.ndarray]] = []
+) -> list[tuple[SideFeatures, int, np.ndarray]]:
+    """(side, h, indices of the other side's groups of size h that normalise ``side``'s groups), drawn
+    from ``rng`` in a fixed order."""
+    out: list[tuple[SideFeatures, int, np.ndarray]] = []
     for side, other in ((ru, kk), (kk, ru)):
-        k = min(cfg.norm_samples, other.n)
-        out.append((side, rng.choice(other.n, size=k, replace=False) if k else np.zeros(0, dtype=int)))
+        for h in (1, 2):
+            k = min(cfg.norm_samples, len(other.emb[h]))
+            out.append((side, h, rng.choice(len(other.emb[h]), size=k, replace=False) if k else np.zeros(0, dtype=int)))
     return out
 
 
 def make_context(ru: SideFeatures, kk: SideFeatures, cfg: AlignConfig) -> CostContext:
     """Normalisers, anchor arrays and weights, the typical length ratio and the seeded skip penalty."""
     rng = np.random.default_rng(cfg.seed)
-    # norm[g][s]: mean of 1 - cos(group of size g at s, random segments of the other side). A group of
-    # two is normalised by its own (concatenated) vector, which removes its bias towards higher
-    # similarity with everything.
-    for side, idx in norm_samples(ru, kk, rng, cfg):
-        sample = (kk if side is ru else ru).emb[1][idx]
+    # norm[(g, h)][s]: mean of 1 - cos(group of size g at s, random groups of size h of the other
+    # side). Normalising each move by its own sizes removes the bias of concatenated groups
+    # towards higher similarity.
+    for side, h, idx in norm_samples(ru, kk, rng, cfg):
+        sample = (kk if side is ru else ru).emb[h][idx]
         for g in (1, 2):
             e = side.emb[g]
-            side.norm[g] = (1.0 - e @ sample.T).mean(axis=1) if len(idx) and len(e) else np.ones(len(e))
+            side.norm[(g, h)] = (1.0 - e @ sample.T).mean(axis=1) if len(idx) and len(e) else np.ones(len(e))
     df: dict[str, int] = {}
     for side in (ru, kk):
         for a in side.anchors:
@@ -430,7 +426,7 @@ def cell_costs(ctx: CostContext, a: int, b: int, s: np.ndarray, t: np.ndarray) -
     """Costs of aligning RU group ``(a, s[c])`` with KK group ``(b, t[c])`` for every c (a, b ≥ 1)."""
     cfg, ru, kk, gr, gk = ctx.cfg, ctx.ru, ctx.kk, ctx.gr, ctx.gk
     cos = np.einsum("ij,ij->i", ru.emb[a][s], kk.emb[b][t])
-    sem = 2.0 * (1.0 - cos) / np.maximum(ru.norm[a][s] + kk.norm[b][t], 1e-6)
+    sem = 2.0 * (1.0 - cos) / np.maximum(ru.norm[(a, b)][s] + kk.norm[(b, a)][t], 1e-6)
     lr = np.log((kk.length[b][t] + 10.0) / (ru.length[a][s] + 10.0)) - ctx.log_ratio
     cost = sem + cfg.length_weight * np.abs(lr)
     A, B = gr.anc[a][s], gk.anc[b][t]
@@ -709,7 +705,7 @@ def segment_features(segments: Sequence[Segment], cache: EmbeddingCache, *, lazy
     """Embeddings (single segments and adjacent pairs, concatenated), lengths, anchors, items and kinds.
 
     A pair that the structure forbids as a group (:func:`forbidden_pairs`) is never costed, so it is
-    not embedded: it keeps the mean of its two segments."""
+    not embedded: it keeps the mean of its two segments (it still serves as a normalisation sample)."""
     texts = [s.text for s in segments]
     e1 = cache.embed(texts)
     side = side_features(
@@ -742,10 +738,15 @@ def _align_lazily(
     fr: SideFeatures, fk: SideFeatures, ru: Sequence[Segment], kk: Sequence[Segment], cache: EmbeddingCache,
     cfg: AlignConfig,
 ) -> Path:
-    """The DP with pairs embedded on demand: round after round, the DP runs with each pair not yet
+    """The DP with pairs embedded on demand. The pairs that normalise the other side are embedded first
+    (so every normaliser is the eager one); then, round after round, the DP runs with each pair not yet
     embedded costed optimistically (its segments' mean, less ``pair_margin``), and the pairs its best
     path groups are embedded, until the best path holds only embedded pairs. With a margin that bounds
     what embedding a pair can gain, that path is the eager DP's."""
+    for side, h, idx in norm_samples(fr, fk, np.random.default_rng(cfg.seed), cfg):
+        if h == 2:
+            other, segs = (fk, kk) if side is fr else (fr, ru)
+            embed_pairs(other, segs, cache, idx[other.inexact[idx] > 0])
     for _ in range(cfg.lazy_rounds):
         path, _ = align_features(fr, fk, cfg)
         need_r = sorted({r[0] for r, _k in path if len(r) == 2 and fr.inexact[r[0]] > 0})
@@ -813,5 +814,8 @@ def align_segments(
             Pair((), (j,), 0.0, ("move=0-1", "unpaired")) for j in range(len(kk))
         ]
     fr, fk = segment_features(ru, cache, lazy=True), segment_features(kk, cache, lazy=True)
-    path = (_align_eagerly if cfg.pair_margin is None else _align_lazily)(fr, fk, ru, kk, cache, cfg)
+    allowed = int(fr.inexact.sum() + fk.inexact.sum())
+    # on a short document the pairs drawn as normalisers are most of its pairs: all at once
+    lazily = cfg.pair_margin is not None and allowed > 2 * cfg.norm_samples
+    path = (_align_lazily if lazily else _align_eagerly)(fr, fk, ru, kk, cache, cfg)
     return score_pairs(path, fr, fk)
