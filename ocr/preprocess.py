@@ -204,13 +204,25 @@ def rotate_small(gray: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
-def as_read(gray: np.ndarray, *, dpi: int, read_dpi: int, rotation: int, skew_deg: float) -> np.ndarray:
-    """A source page image (at ``dpi``) scaled, turned and deskewed as :func:`preprocess` did before the
-    page was read at ``read_dpi``, without the clean-up: the image the words' boxes are on, as scanned."""
-    if read_dpi != dpi:
-        gray = upscale(gray, dpi=dpi, target_dpi=read_dpi)
-    gray = rotate_quarter(gray, rotation)
-    return rotate_small(gray, skew_deg) if skew_deg else gray
+def read_transform(size: tuple[int, int], *, dpi: int, read_dpi: int, rotation: int, skew_deg: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The affine map (2×3, for ``cv2.warpAffine``) from a source page image of ``size`` (width, height) at
+    ``dpi`` to the image :func:`preprocess` read at ``read_dpi`` after turning it by ``rotation`` and
+    deskewing it by ``skew_deg`` (the image the words' boxes are on); and that image's size.
+
+    One map, so a region of the read image can be cut from the source without turning the whole page."""
+    w, h = size
+    s = read_dpi / dpi
+    scale = np.array([[s, 0, 0.5 * (s - 1)], [0, s, 0.5 * (s - 1)], [0, 0, 1]])  # cv2.resize's pixel centres
+    w, h = round(w * s), round(h * s)
+    turns = {  # cv2.rotate's pixel maps, clockwise
+        90: ([[0, -1, h - 1], [1, 0, 0]], (h, w)),
+        180: ([[-1, 0, w - 1], [0, -1, h - 1]], (w, h)),
+        270: ([[0, 1, 0], [-1, 0, w - 1]], (h, w)),
+    }
+    turn, (w, h) = turns.get(rotation, ([[1, 0, 0], [0, 1, 0]], (w, h)))
+    deskew = cv2.getRotationMatrix2D((w / 2, h / 2), skew_deg, 1.0) if skew_deg else np.eye(3)[:2]
+    full = np.vstack([deskew, [0, 0, 1]]) @ np.vstack([np.array(turn, float), [0, 0, 1]]) @ scale
+    return full[:2], (w, h)
 
 
 def flatten_background(gray: np.ndarray, *, dpi: int = 300) -> np.ndarray:

@@ -11,13 +11,16 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from flows.outputs import DocumentResult, write_document
 from ocr.engine import OcrConfig, TesseractEngine, recognize_page
+from ocr.preprocess import read_transform, rotate_quarter, rotate_small, upscale
 from ocr.sources import load_page
-from publish.crops import PageImages, crop_region
+from publish.crops import PageImages, ReadPage, crop_region
 from publish.document import PublishedDocument, load_document
+from qostil.records import BBox
 from render.degrade import skew
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -29,24 +32,26 @@ LINES = [
 ]
 
 
-def _scan(path: Path) -> Path:
-    """A 150-DPI scan of a page fed in upside down and 2° askew."""
+def _page() -> np.ndarray:
     img = Image.new("L", (2480, 900), 255)
     draw = ImageDraw.Draw(img)
     font = ImageFont.truetype(FONT, 50)
     for k, line in enumerate(LINES):
         draw.text((200, 150 + 80 * k), line, font=font, fill=0)
-    page = cv2.rotate(skew(np.asarray(img), 2.0), cv2.ROTATE_180)
+    return np.asarray(img)
+
+
+def _scan(path: Path) -> Path:
+    """A 150-DPI scan of a page fed in upside down and 2° askew."""
+    page = cv2.rotate(skew(_page(), 2.0), cv2.ROTATE_180)
     half = cv2.resize(page, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     Image.fromarray(half).save(path, dpi=(150, 150))
     return path
 
 
-def _words_in(image: np.ndarray, box) -> str:
+def _words_in(page: ReadPage, box) -> str:
     """What Tesseract reads in the crop region of ``box``."""
-    region = crop_region(box, (image.shape[1], image.shape[0]))
-    cut = np.ascontiguousarray(image[region.y0:region.y1, region.x0:region.x1])
-    return TesseractEngine().recognize(cut, OcrConfig(), dpi=300).text
+    return TesseractEngine().recognize(page.region(crop_region(box, page.size)), OcrConfig(), dpi=300).text
 
 
 def test_crops_follow_the_turn_the_skew_and_the_upscaling(tmp_path: Path) -> None:
@@ -66,3 +71,22 @@ def test_crops_follow_the_turn_the_skew_and_the_upscaling(tmp_path: Path) -> Non
     write_document(tmp_path, result, doc)
     assert json.loads((tmp_path / doc.doc_id / "done.json").read_text())["page_geometry"][0]["rotation"] == 180
     assert load_document(tmp_path / doc.doc_id).geometry == (read.geometry,)
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+@pytest.mark.parametrize(("dpi", "skew_deg"), [(300, 0.0), (300, -1.3), (150, 0.7)])
+def test_a_region_of_the_page_as_read_is_cut_without_turning_the_page(rotation: int, dpi: int, skew_deg: float) -> None:
+    source = cv2.resize(_page(), None, fx=dpi / 300, fy=dpi / 300, interpolation=cv2.INTER_AREA)
+    # the page as preprocess turns it before reading, step by step
+    read = upscale(source, dpi=dpi, target_dpi=300) if dpi != 300 else source
+    read = rotate_quarter(read, rotation)
+    read = rotate_small(read, skew_deg) if skew_deg else read
+    transform, size = read_transform((source.shape[1], source.shape[0]), dpi=dpi, read_dpi=300, rotation=rotation, skew_deg=skew_deg)
+    assert size == (read.shape[1], read.shape[0])
+    page = ReadPage(source, transform, size)
+    w, h = size
+    for region in (BBox(w // 4, h // 3, min(w, w // 4 + 700), h // 3 + 120), BBox(0, 0, 300, 200), BBox(w - 500, h - 90, w, h)):
+        cut = page.region(region).astype(int)
+        whole = read[region.y0:region.y1, region.x0:region.x1].astype(int)
+        assert cut.shape == whole.shape
+        assert np.abs(cut - whole).mean() < 3.0, (region, np.abs(cut - whole).mean())
