@@ -29,7 +29,6 @@ MAX_CROP_WIDTH = 720
 MAX_BOX_HEIGHT = 360
 
 
-
 class ReadPage:
     """A source page image and the map to the image its words' boxes are on (the page as read: scaled,
     turned, deskewed); cuts regions of the latter without turning the whole page (a full-page warp was
