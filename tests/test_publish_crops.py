@@ -12,7 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from flows.outputs import DocumentResult, write_document
 from ocr.engine import OcrConfig, TesseractEngine, recognize_page
@@ -22,23 +22,11 @@ from publish.crops import PageImages, ReadPage, crop_region
 from publish.document import PublishedDocument, load_document
 from qostil.records import BBox
 from render.degrade import skew
-
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-LINES = [
-    "Совет Директоров эмитента состоит из семи членов Совета",
-    "Директоров, включая его Председателя, каждый из которых",
-    "имеет один голос. Бишимбаев Куандык Валиханович избран",
-    "Эмитенттің Директорлар кеңесі жеті мүшесінен тұрады.",
-]
+from test_ocr_engine import LINES, render_lines  # type: ignore[import-not-found]
 
 
 def _page() -> np.ndarray:
-    img = Image.new("L", (2480, 900), 255)
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(FONT, 50)
-    for k, line in enumerate(LINES):
-        draw.text((200, 150 + 80 * k), line, font=font, fill=0)
-    return np.asarray(img)
+    return render_lines(LINES[:4], size=(2480, 900))  # the third line names Бишимбаев
 
 
 def _scan(path: Path) -> Path:
