@@ -49,7 +49,7 @@ class ReadPage:
                               borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
-PageLoader = Callable[[int], "np.ndarray | ReadPage | None"]
+PageLoader = Callable[[int], "ReadPage | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +72,8 @@ def crop_region(box: BBox, size: tuple[int, int]) -> BBox:
     return BBox(max(0, box.x0 - mx), max(0, box.y0 - my), min(w, box.x1 + mx), min(h, y1 + my))
 
 
-def crop_png(page: np.ndarray | ReadPage, box: BBox, *, max_width: int = MAX_CROP_WIDTH) -> tuple[bytes, int, int]:
+def crop_png(page: ReadPage, box: BBox, *, max_width: int = MAX_CROP_WIDTH) -> tuple[bytes, int, int]:
     """PNG bytes of the region around ``box`` with the box outlined in red; and the PNG's size."""
-    page = page if isinstance(page, ReadPage) else ReadPage(page)
     w, h = page.size
     region = crop_region(box, (w, h))
     if region.width <= 0 or region.height <= 0:
