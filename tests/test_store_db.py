@@ -175,3 +175,21 @@ def test_unusable_database_is_a_config_error_that_says_what_to_fix(url):
     with pytest.raises(ConfigError) as e:
         open_store(url)
     assert "QOSTIL_DB_URL" in str(e.value) and "wrong" not in str(e.value)
+
+
+def test_schema_head_is_the_newest_migration_and_a_database_at_it_is_not_migrated_again(tmp_path, monkeypatch):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from store import db
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == db.SCHEMA_HEAD
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    with open_store(url) as store:
+        assert db.schema_revision(store.engine) == db.SCHEMA_HEAD
+    monkeypatch.setattr("alembic.command.upgrade", lambda *a, **k: pytest.fail("migrated a database at head"))
+    with open_store(url) as store:  # at head: Alembic is not run
+        assert inspect(store.engine).has_table("documents")
+    assert db.schema_revision(create_engine(f"sqlite:///{tmp_path / 'new.db'}")) is None
