@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
 from publish.document import PublishedDocument
 from publish.html import CAUSE_LABELS, SEVERITY_ORDER
@@ -47,7 +46,7 @@ def findings_markdown(doc: PublishedDocument, *, report_link: str | None = None)
     if report_link:
         lines += [f"[Open the report]({report_link.replace(')', '%29').replace(' ', '%20')})", ""]
     if doc.findings:
-        lines += ["| severity | kind | cause | RU | KK | message |", "|---|---|---|---|---|---|"]
+        lines += ["| severity | kind | cause | RU | KK | message | id |", "|---|---|---|---|---|---|---|"]
         order = {s: i for i, s in enumerate(SEVERITY_ORDER)}
         for f in sorted(doc.findings, key=lambda f: order.get(f.severity, 9)):
             texts = {"ru": "", "kk": ""}
@@ -56,22 +55,6 @@ def findings_markdown(doc: PublishedDocument, *, report_link: str | None = None)
                     texts[m.lang] = (f"p.{m.page}: " if m.page else "") + m.text
             lines.append(
                 f"| {f.severity} | {md_cell(f.kind)} | {md_cell(CAUSE_LABELS.get(f.cause, f.cause))} "
-                f"| {md_cell(texts['ru'])} | {md_cell(texts['kk'])} | {md_cell(f.message, limit=160)} |"
+                f"| {md_cell(texts['ru'])} | {md_cell(texts['kk'])} | {md_cell(f.message, limit=160)} | {md_cell(f.id)} |"
             )
     return "\n".join(lines) + "\n"
-
-
-def findings_table(doc: PublishedDocument) -> list[dict[str, Any]]:
-    """One plain row per finding (for ``create_table_artifact``)."""
-    rows = []
-    for f in doc.findings:
-        rows.append({
-            "id": f.id,
-            "severity": f.severity,
-            "kind": f.kind,
-            "cause": f.cause,
-            "left": f"{f.left.lang.upper()} p.{f.left.page}: {f.left.text}"[:200],
-            "right": (f"{f.right.lang.upper()} p.{f.right.page}: {f.right.text}"[:200]) if f.right else "",
-            "message": f.message[:300],
-        })
-    return rows

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -15,11 +17,16 @@ from publish.demo import KK_PARAGRAPHS, RU_PARAGRAPHS
 pytestmark = pytest.mark.slow
 
 
-async def _artifact_keys(prefix: str) -> set[str]:
+async def _artifacts(prefix: str) -> dict[str, object]:
+    """Key → data of the latest artifacts whose keys start with ``prefix``."""
     from prefect.client.orchestration import get_client
 
     async with get_client() as client:
-        return {a.key for a in await client.read_artifacts() if a.key and a.key.startswith(prefix)}
+        return {a.key: a.data for a in await client.read_artifacts() if a.key and a.key.startswith(prefix)}
+
+
+def _artifact_keys(prefix: str) -> set[str]:
+    return set(asyncio.run(_artifacts(prefix)))
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +74,10 @@ def test_prefect_artifacts_of_the_document(ingested):
     _, first, _ = ingested
     (result,) = first.processed
     assert result.discrepancies > 0
-    keys = asyncio.run(_artifact_keys(f"qostil-{result.doc_id[:12]}"))
-    assert keys == {f"qostil-{result.doc_id[:12]}-{k}" for k in ("summary", "findings", "report")}
-    assert "qostil-run-summary" in asyncio.run(_artifact_keys("qostil-run"))
+    artifacts = asyncio.run(_artifacts(f"qostil-{result.doc_id[:12]}"))
+    assert set(artifacts) == {f"qostil-{result.doc_id[:12]}-summary"}  # one a document
+    summary = str(artifacts[f"qostil-{result.doc_id[:12]}-summary"])
+    assert f"{result.discrepancies} finding(s)" in summary and "report.html)" in summary
+    findings = json.loads((Path(result.out_dir) / "discrepancies.json").read_text(encoding="utf-8"))["discrepancies"]
+    assert len(findings) == result.discrepancies and all(f["id"] in summary for f in findings)
+    assert "qostil-run-summary" in _artifact_keys("qostil-run")

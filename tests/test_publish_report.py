@@ -225,6 +225,7 @@ def test_markdown_summary_lists_every_finding(demo):
     rows = [line for line in md.splitlines() if line.startswith("| ") and "severity" not in line]
     assert len(rows) == len(doc.findings)
     assert "Бабецов" in md and "Бабенов" in md and "[Open the report](file://" in md
+    assert all(f" {md_cell(f.id)} |" in md for f in doc.findings)  # each row names its finding
 
 
 # ---------------------------------------------------------------- highlighting
