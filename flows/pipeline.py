@@ -133,7 +133,18 @@ def _align_parts(parts: BilingualParts, model: str | None) -> list[Pair]:
     return align_segments(parts.ru, parts.kk, encoder=load_encoder(model))
 
 
-@task(name="publish-document", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
+PUBLISH_RETRY_DELAYS = (1.0, 5.0)
+"""Seconds before the second and third tries of publishing a document, after a failure that may pass."""
+
+
+def _may_pass(error: BaseException) -> bool:
+    """A publishing failure worth another try: an OS error (a full or busy disk, a network share) or the
+    database's own operational errors (locked past its busy timeout, a dropped PostgreSQL connection)."""
+    from sqlalchemy.exc import OperationalError
+
+    return is_transient(error) or isinstance(error, OperationalError)
+
+
 def publish_document(
     info: DocumentInfo,
     parts: BilingualParts,
@@ -143,11 +154,35 @@ def publish_document(
     dpi: int = 300,
     geometry: list[ReadGeometry] | None = None,
 ) -> DocumentResult:
-    """Store the document, write its files (``done.json`` last) and its Prefect artifacts.
+    """Store the document, write its files (``done.json`` last) and its Prefect artifact, trying again
+    after a failure that may pass (:data:`PUBLISH_RETRY_DELAYS`): every step replaces what an earlier
+    try left, so a retry is safe.
 
     ``dpi`` is the resolution the pages were read at and ``geometry`` how each was scaled and turned: the
-    report crops the scan where the words' boxes are.
-    """
+    report crops the scan where the words' boxes are. Not a task of its own: it runs inside the task (or
+    flow) that finishes the document, since a task run costs the Prefect server about 65 ms of CPU, taken
+    from the pages at 2 workers."""
+    for delay in (*PUBLISH_RETRY_DELAYS, None):
+        try:
+            return _publish_once(info, parts, pairs, findings, out_dir, dpi, geometry)
+        except Exception as e:  # noqa: BLE001 - sorted by _may_pass; what will not pass is raised as is
+            if delay is None or not _may_pass(e):
+                raise
+            get_run_logger().warning("%s: publishing failed (%s: %s); trying again in %.0f s",
+                                     Path(info.path).name, type(e).__name__, e, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # the last try returns or raises
+
+
+def _publish_once(
+    info: DocumentInfo,
+    parts: BilingualParts,
+    pairs: list[Pair],
+    findings: list[Discrepancy],
+    out_dir: str,
+    dpi: int,
+    geometry: list[ReadGeometry] | None,
+) -> DocumentResult:
     result = DocumentResult(
         doc_id=info.doc_id,
         source=info.path,
@@ -226,7 +261,7 @@ def finish_document(info: DocumentInfo, pages: list[Page] | None, out_dir: str, 
     not as tasks of their own: a task run costs about 0.1 s of CPU between this process and the Prefect
     server (the server alone: 65 ms a task, measured on 60 empty ones), which on a night of short filings
     was more than the three steps' own time outside the encoder, and took a core's share from the pages
-    at 2 workers. Publishing stays a task: it writes, and retries when the database is locked."""
+    at 2 workers. Publishing too, with its own retries (:func:`publish_document`)."""
     clock = _StepClock()
     with clock("segments"):
         parts = _document_parts(pages, info.path, info.doc_id)
@@ -234,10 +269,9 @@ def finish_document(info: DocumentInfo, pages: list[Page] | None, out_dir: str, 
         pairs = _align_parts(parts, cfg.model)
     with clock("checks"):
         findings = check_pairs(parts.ru, parts.kk, pairs)
-    # quote(): Prefect would otherwise walk every word of every segment looking for futures in the
-    # arguments, which cost more CPU than publishing itself
     geometry = [p.geometry for p in pages or ()]
-    result = publish_document(info, quote(parts), quote(pairs), quote(findings), out_dir, cfg.dpi, geometry)
+    with clock("publishing"):
+        result = publish_document(info, parts, pairs, findings, out_dir, cfg.dpi, geometry)
     get_run_logger().info(
         "%s: %d RU / %d KK segments, %d pairs, %d findings → %s (%s)",
         Path(info.path).name, result.ru_segments, result.kk_segments, result.pairs, result.discrepancies,
@@ -329,14 +363,16 @@ class _Scheduled:
 
 def _run_local(todo: list[DocumentInfo], out_dir: str, cfg: RunConfig, inbox: Path) -> list[PrefectFuture[DocumentOutcome]]:
     """Pages and finishing tasks on the local threads, ``workers`` at a time: a document is finished as
-    soon as its pages are read (ahead of the pages still waiting), so no thread waits on another's page,
-    documents are done in about inbox order, and a crash loses little. A worker with nothing else to do
-    embeds a document whose last pages are being read (:func:`embed_ahead_task`), or is lent to the
-    encoder of a task in flight (models/threads.py). Returns the finishing tasks."""
+    soon as its pages are read (ahead of the pages still waiting), so no thread waits on another's page
+    and a crash loses little. Documents start longest first (:func:`longest_first`), so the night ends
+    on a short one. A worker with nothing else to do embeds a document whose last pages are being read
+    (:func:`embed_ahead_task`), or is lent to the encoder of a task in flight (models/threads.py).
+    Returns the finishing tasks, in ``todo``'s order."""
     bars = progress.current()
     docs = [_Scheduled(info) for info in todo]
-    waiting = deque((d, n) for d in docs if d.info.kind != "text" for n in range(1, d.info.pages + 1))
-    ready = deque(d for d in docs if d.info.kind == "text")
+    order = longest_first(docs)
+    waiting = deque((d, n) for d in order if d.info.kind != "text" for n in range(1, d.info.pages + 1))
+    ready = deque(d for d in order if d.info.kind == "text")
     running: dict[PrefectFuture, _Scheduled | None] = {}  # None: not a page
     read_page = ocr_page_task(cfg)
     idle = IdleThreads()
@@ -355,7 +391,7 @@ def _run_local(todo: list[DocumentInfo], out_dir: str, cfg: RunConfig, inbox: Pa
                 future = read_page.submit(d.info.path, number, cfg)
                 d.pages.append(future)
                 running[future] = d
-            while len(running) < cfg.workers and (d := _worth_embedding_ahead(docs)) is not None:
+            while len(running) < cfg.workers and (d := _worth_embedding_ahead(order)) is not None:
                 d.ahead = True
                 running[embed_ahead_task.submit(d.info, quote(list(d.read)), cfg.model, quote(d.finishing))] = None
             idle.set_idle(cfg.workers - len(running))
@@ -368,6 +404,15 @@ def _run_local(todo: list[DocumentInfo], out_dir: str, cfg: RunConfig, inbox: Pa
                     bars.pages_done(d.bar)
                     ready.append(d)
     return [d.finish for d in docs]
+
+
+def longest_first(docs: list[_Scheduled]) -> list[_Scheduled]:
+    """The documents by page count, most first (inbox order among equals): the longest-processing-time
+    rule. What ends a run at 2 workers and more is the last document's own finishing (its alignment,
+    on one thread with what the idle workers lend it, and its publishing); started last, a short
+    document keeps that tail short. Measured on the benchmark's night of 8 filings, whose largest
+    comes last in inbox order: see benchmarks/RESULTS-ops-night.md."""
+    return sorted(docs, key=lambda d: -d.info.pages)
 
 
 def _worth_embedding_ahead(docs: list[_Scheduled]) -> _Scheduled | None:
