@@ -3,7 +3,8 @@
 ``OUT/<doc-id>/``: ``report.html``, ``pairs.tmx``, ``pairs.jsonl`` (besides the
 files ``flows.outputs`` writes). ``OUT/``: ``index.html``, ``findings.xlsx``,
 ``pairs.parquet``, over every finished document folder (rebuilt when those change; ``.run-files.json``
-says from what they were built).
+says from what they were built; the translators' verdicts in the workbook are carried over:
+``publish/verdicts.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from publish.document import PublishedDocument, iter_documents
 from publish.feed import jsonl, pair_rows, write_pairs_parquet
 from publish.html import INDEX_NAME, REPORT_NAME, IndexRow, RunFiles, render_index, render_report
 from publish.tmx import document_tmx
+from publish.verdicts import verdicts_before_rebuild
 from publish.xlsx import write_findings_xlsx
 from qostil.atomic import write_atomic
 
@@ -72,7 +74,7 @@ def publish_run_files(
         lines, findings = kept
     else:
         docs = list(iter_documents(out_dir))
-        findings = write_findings_xlsx(xlsx, docs)
+        findings = write_findings_xlsx(xlsx, docs, verdicts=verdicts_before_rebuild(xlsx))
         write_pairs_parquet(parquet, docs)
         lines = [IndexRow.of(d) for d in docs]
         state = {"version": STATE_VERSION, "documents": finished, "findings": findings,

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from publish.document import PublishedDocument
 from publish.html import CAUSE_LABELS, REPORT_NAME
+from publish.verdicts import KEPT_COLUMNS, KEPT_SHEET, Verdict
 from qostil.atomic import atomic_target
 from qostil.records import Discrepancy, Mention
 
@@ -116,22 +117,36 @@ def finding_row(doc: PublishedDocument, f: Discrepancy, *, report_href: str) -> 
     ]
 
 
-def _sheet_findings(ws: Worksheet, docs: Sequence[PublishedDocument], href: str) -> int:
-    ws.title = "Findings"
-    for col, (header, width, _wrap) in enumerate(COLUMNS, 1):
+def _header(ws: Worksheet, columns: Sequence[tuple[str, float, bool]]) -> None:
+    for col, (header, width, _wrap) in enumerate(columns, 1):
         cell = ws.cell(row=1, column=col, value=header)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="2F3B52")
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _sheet_findings(
+    ws: Worksheet, docs: Sequence[PublishedDocument], href: str, verdicts: dict[tuple[str, str], Verdict]
+) -> tuple[int, set[tuple[str, str]]]:
+    """The findings, one a row, each with the verdict and note typed for it before; returns the number
+    of rows and the keys of the verdicts put back."""
+    ws.title = "Findings"
+    _header(ws, COLUMNS)
     row = 1
     report_col = HEADERS.index("Report") + 1
     sev_col = HEADERS.index("Severity") + 1
+    typed = HEADERS.index("Verdict"), HEADERS.index("Translator note")
+    used: set[tuple[str, str]] = set()
     for doc in docs:
         for f in doc.findings:
             row += 1
             link = href.format(doc_id=doc.doc_id) + f"#f-{f.id}"
-            for col, value in enumerate(finding_row(doc, f, report_href=link), 1):
+            values = finding_row(doc, f, report_href=link)
+            if (kept := verdicts.get((doc.doc_id, f.id))) is not None:
+                values[typed[0]], values[typed[1]] = kept.verdict, kept.note
+                used.add(kept.key)
+            for col, value in enumerate(values, 1):
                 _put(ws, row, col, value)
                 ws.cell(row=row, column=col).alignment = Alignment(vertical="top", wrap_text=COLUMNS[col - 1][2])
             cell = ws.cell(row=row, column=report_col, value="open")
@@ -156,7 +171,17 @@ def _sheet_findings(ws: Worksheet, docs: Sequence[PublishedDocument], href: str)
     col = get_column_letter(HEADERS.index("Verdict") + 1)
     verdict.add(f"{col}2:{col}{max(row, 2) + 500}")
     ws.add_data_validation(verdict)
-    return row - 1
+    return row - 1, used
+
+
+def _sheet_earlier_verdicts(ws: Worksheet, verdicts: Sequence[Verdict]) -> None:
+    """Verdicts whose findings are no longer in any finished document, with what their rows said."""
+    widths = {"Document id": 20, "Finding": 18, "Document": 26, "Kind": 14, "Message": 50, "Translator note": 40}
+    _header(ws, [(c, widths.get(c, 24), c in ("Message", "Translator note", "RU text", "KK text")) for c in KEPT_COLUMNS])
+    for row, v in enumerate(sorted(verdicts, key=lambda v: v.key), 2):
+        for col, value in enumerate(v.kept_row(), 1):
+            _put(ws, row, col, value)
+    ws.freeze_panes = "A2"
 
 
 def _sheet_documents(ws: Worksheet, docs: Sequence[PublishedDocument], href: str) -> None:
@@ -178,12 +203,22 @@ def _sheet_documents(ws: Worksheet, docs: Sequence[PublishedDocument], href: str
 
 
 def write_findings_xlsx(
-    path: Path, docs: Sequence[PublishedDocument], *, report_href: str = "{doc_id}/" + REPORT_NAME
+    path: Path,
+    docs: Sequence[PublishedDocument],
+    *,
+    report_href: str = "{doc_id}/" + REPORT_NAME,
+    verdicts: dict[tuple[str, str], Verdict] | None = None,
 ) -> int:
-    """Write the workbook (sheets Findings and Documents); return the number of finding rows."""
+    """Write the workbook (sheets Findings and Documents); return the number of finding rows.
+
+    ``verdicts`` (:func:`publish.verdicts.verdicts_before_rebuild`) go back into their findings' rows;
+    those whose findings are gone fill the sheet "Earlier verdicts"."""
+    verdicts = verdicts or {}
     wb = Workbook()
-    rows = _sheet_findings(wb.active, docs, report_href)
+    rows, used = _sheet_findings(wb.active, docs, report_href, verdicts)
     _sheet_documents(wb.create_sheet("Documents"), docs, report_href)
+    if orphans := [v for k, v in verdicts.items() if k not in used]:
+        _sheet_earlier_verdicts(wb.create_sheet(KEPT_SHEET), orphans)
     with atomic_target(path) as tmp:
         wb.save(tmp)
     return rows

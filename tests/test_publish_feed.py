@@ -70,6 +70,75 @@ def test_run_files_are_rebuilt_only_when_the_finished_documents_change(tmp_path)
     assert publish_run_files(out).documents == 1 and len(json.loads(state.read_text(encoding="utf-8"))["lines"]) == 1
 
 
+def _type_verdicts(xlsx: Path, typed: dict[str, tuple[str | None, str | None]]) -> None:
+    """What a translator does: open the workbook, type a verdict and a note into some findings' rows, save."""
+    wb = load_workbook(xlsx)
+    ws = wb["Findings"]
+    col = {h: i + 1 for i, h in enumerate(HEADERS)}
+    for row in range(2, ws.max_row + 1):
+        if (finding := ws.cell(row=row, column=col["Finding"]).value) in typed:
+            verdict, note = typed[finding]
+            ws.cell(row=row, column=col["Verdict"], value=verdict)
+            ws.cell(row=row, column=col["Translator note"], value=note)
+    wb.save(xlsx)
+
+
+def _typed_rows(xlsx: Path, sheet: str = "Findings") -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    rows = list(load_workbook(xlsx)[sheet].iter_rows(values_only=True))
+    body = [dict(zip(rows[0], r)) for r in rows[1:]]
+    return {(r["Document id"], r["Finding"]): (r["Verdict"], r["Translator note"]) for r in body}
+
+
+def test_translators_verdicts_survive_every_rebuild_of_the_workbook(tmp_path):
+    out = tmp_path / "out"
+    doc = build_demo(tmp_path / "inbox")
+    _write(out, doc)
+    publish_run_files(out)
+    xlsx = out / "findings.xlsx"
+    kept, gone = doc.findings[0].id, doc.findings[-1].id
+    _type_verdicts(xlsx, {kept: ("OCR error", "the scan is smudged"), gone: ("translation error", "=1+1 not a formula")})
+
+    # a new document finished: the workbook is rebuilt with both documents, the verdicts in their rows
+    other = replace(doc, doc_id="b" * 64)
+    _write(out, other)
+    assert publish_run_files(out).findings == 2 * len(doc.findings)
+    rows = _typed_rows(xlsx)
+    assert rows[(doc.doc_id, kept)] == ("OCR error", "the scan is smudged")
+    assert rows[(doc.doc_id, gone)] == ("translation error", "=1+1 not a formula")
+    assert rows[(other.doc_id, kept)] == (None, None)  # the same finding of another document has none
+    assert not [c for r in load_workbook(xlsx)["Findings"].iter_rows() for c in r if c.data_type == "f"]  # text stays text
+    assert "Earlier verdicts" not in load_workbook(xlsx).sheetnames
+
+    # the first document processed again without one of its findings: that verdict is kept apart, with its row
+    _write(out, replace(doc, findings=doc.findings[:-1]))
+    publish_run_files(out)
+    rows = _typed_rows(xlsx)
+    assert rows[(doc.doc_id, kept)] == ("OCR error", "the scan is smudged") and (doc.doc_id, gone) not in rows
+    earlier = _typed_rows(xlsx, "Earlier verdicts")
+    assert earlier == {(doc.doc_id, gone): ("translation error", "=1+1 not a formula")}
+    row = list(load_workbook(xlsx)["Earlier verdicts"].iter_rows(values_only=True))[1]
+    assert doc.name in row and doc.findings[-1].message in row
+
+    # and it stays there through the next rebuild
+    _write(out, replace(other, doc_id="c" * 64))
+    publish_run_files(out)
+    assert _typed_rows(xlsx, "Earlier verdicts") == earlier
+    assert _typed_rows(xlsx)[(doc.doc_id, kept)] == ("OCR error", "the scan is smudged")
+
+
+def test_an_unreadable_workbook_is_set_aside_not_overwritten(tmp_path, caplog):
+    out = tmp_path / "out"
+    doc = build_demo(tmp_path / "inbox")
+    _write(out, doc)
+    (out / "findings.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (out / "pairs.parquet").write_bytes(b"")  # both files there, no state file: a rebuild
+    assert publish_run_files(out).findings == len(doc.findings)
+    (aside,) = out.glob("findings.unreadable-*.xlsx")
+    assert aside.read_bytes() == b"PK\x03\x04 not really a workbook"
+    assert load_workbook(out / "findings.xlsx")["Findings"].max_row == 1 + len(doc.findings)
+    assert "cannot be read as a workbook" in caplog.text and aside.name in caplog.text
+
+
 def test_document_folder_reads_back_as_written(run):
     out, doc, _ = run
     again = load_document(out / doc.doc_id)
