@@ -45,7 +45,8 @@ class ReadPage:
             return np.ascontiguousarray(self.image[r.y0:r.y1, r.x0:r.x1])
         shifted = self.transform.copy()
         shifted[:, 2] -= (r.x0, r.y0)
-        return cv2.warpAffine(self.image, shifted, (r.width, r.height), flags=cv2.INTER_CUBIC,
+        # bilinear: the crop is for the eye and is then scaled down (bicubic was 5 ms a crop, half its cost)
+        return cv2.warpAffine(self.image, shifted, (r.width, r.height), flags=cv2.INTER_LINEAR,
                               borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
@@ -78,12 +79,13 @@ def crop_png(page: ReadPage, box: BBox, *, max_width: int = MAX_CROP_WIDTH) -> t
     region = crop_region(box, (w, h))
     if region.width <= 0 or region.height <= 0:
         raise ValueError(f"box {box} is outside the {w}x{h} page")
-    gray = Image.fromarray(page.region(region))
+    cut = page.region(region)
     scale = 1.0
-    if gray.width > max_width:  # scaled while still one channel: a third of the work of scaling RGB
-        scale = max_width / gray.width
-        gray = gray.resize((max_width, max(1, round(gray.height * scale))), Image.LANCZOS)
-    img = gray.convert("RGB")
+    if cut.shape[1] > max_width:  # scaled while still one channel: a third of the work of scaling RGB
+        scale = max_width / cut.shape[1]
+        # area averaging: as sharp to the eye as Lanczos when shrinking, and a tenth of its time
+        cut = cv2.resize(cut, (max_width, max(1, round(cut.shape[0] * scale))), interpolation=cv2.INTER_AREA)
+    img = Image.fromarray(cut).convert("RGB")
     draw = ImageDraw.Draw(img)
     pad = 4
     draw.rectangle(
