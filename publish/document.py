@@ -102,11 +102,17 @@ def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def load_document(folder: Path, *, dpi: int = 300) -> PublishedDocument:
-    """Read a finished document folder back (``done.json``, ``segments.jsonl``, ``pairs.jsonl``, ``discrepancies.json``)."""
+def load_document(folder: Path, *, dpi: int = 300, words: bool = True) -> PublishedDocument:
+    """Read a finished document folder back (``done.json``, ``segments.jsonl``, ``pairs.jsonl``, ``discrepancies.json``).
+
+    ``words=False`` leaves out the segments' words and boxes (``words`` and ``bboxes`` empty): what the
+    run's workbook, Parquet file and summary page need, read in a fraction of the time (the words are
+    most of a document's records)."""
     try:
         done = json.loads((folder / "done.json").read_text(encoding="utf-8"))
         rows = _jsonl(folder / "segments.jsonl")
+        if not words:
+            rows = [{k: v for k, v in r.items() if k not in _WORD_FIELDS} for r in rows]
         findings = json.loads((folder / "discrepancies.json").read_text(encoding="utf-8"))["discrepancies"]
         if (folder / "pairs.jsonl").is_file():
             pair_rows = _jsonl(folder / "pairs.jsonl")
@@ -134,12 +140,16 @@ def load_document(folder: Path, *, dpi: int = 300) -> PublishedDocument:
     )
 
 
-def iter_documents(out_dir: Path) -> Iterator[PublishedDocument]:
-    """Every finished document under ``out_dir`` (folders with ``done.json``), by file name then id."""
+_WORD_FIELDS = frozenset({"words", "bboxes"})
+
+
+def iter_documents(out_dir: Path, *, words: bool = True) -> Iterator[PublishedDocument]:
+    """Every finished document under ``out_dir`` (folders with ``done.json``), by file name then id;
+    ``words`` as :func:`load_document`'s."""
     docs: list[PublishedDocument] = []
     for done in sorted(out_dir.glob("*/done.json")):
         try:
-            docs.append(load_document(done.parent))
+            docs.append(load_document(done.parent, words=words))
         except InputFileError as e:
             log.warning("skipping %s: %s", done.parent.name, e)
     yield from sorted(docs, key=lambda d: (d.name, d.doc_id))

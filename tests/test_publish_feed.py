@@ -145,6 +145,26 @@ def test_document_folder_reads_back_as_written(run):
     assert again == doc
 
 
+def test_a_document_read_without_its_words_differs_only_by_them(run):
+    """What the run's files are built from (publish_run_files reads every finished document)."""
+    from publish.feed import pair_rows
+    from publish.html import IndexRow
+    from publish.xlsx import finding_row
+
+    out, doc, _ = run
+    light = load_document(out / doc.doc_id, words=False)
+    assert any(s.words for s in doc.ru) and not any(s.words or s.bboxes for s in (*light.ru, *light.kk, *light.other))
+
+    def bare(segs):  # noqa: ANN001, ANN202
+        return tuple(s.with_(words=(), bboxes=()) for s in segs)
+
+    assert light == replace(doc, ru=bare(doc.ru), kk=bare(doc.kk), other=bare(doc.other))
+    assert pair_rows(light) == pair_rows(doc) and IndexRow.of(light) == IndexRow.of(doc)
+    assert [finding_row(light, f, report_href="r") for f in light.findings] == [
+        finding_row(doc, f, report_href="r") for f in doc.findings
+    ]
+
+
 # ---------------------------------------------------------------- XLSX
 
 
