@@ -35,16 +35,17 @@ class JsonRecord:
 
     @classmethod
     def from_json(cls: type[T], data: dict[str, Any]) -> T:
-        kwargs = {name: _load(hint, data[name]) for name, hint in _field_hints(cls) if name in data}
+        kwargs = {name: load(data[name]) for name, load in _field_loaders(cls) if name in data}
         return cls(**kwargs)
 
 
 @functools.cache
-def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
-    """(field name, resolved type) of a record class, once per class: ``typing.get_type_hints`` is
-    slow enough that calling it per record made reading a published document take seconds."""
+def _field_loaders(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(field name, the function that rebuilds its value from JSON) of a record class, made once per
+    class: ``typing.get_type_hints`` per record made reading a published document take seconds, and
+    looking at each value's type hint again (the words' boxes of every segment) was most of the rest."""
     hints = typing.get_type_hints(cls)
-    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    return tuple((f.name, _loader(hints[f.name])) for f in dataclasses.fields(cls))  # type: ignore[arg-type]
 
 
 def _dump(value: Any) -> Any:
@@ -57,21 +58,30 @@ def _dump(value: Any) -> Any:
     return value
 
 
-def _load(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _as_is(value: Any) -> Any:
+    return value
+
+
+@functools.cache
+def _loader(hint: Any) -> typing.Callable[[Any], Any]:
+    """The function that rebuilds a value of type ``hint`` from its JSON (None stays None): nested
+    records from dicts, tuples from lists, anything else as it is."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         non_none = [a for a in args if a is not type(None)]
-        return _load(non_none[0], value) if len(non_none) == 1 else value
+        return _loader(non_none[0]) if len(non_none) == 1 else _as_is
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_load(args[0], v) for v in value)
-        return tuple(_load(a, v) for a, v in zip(args, value))
+            each = _loader(args[0])
+            if each is _as_is:
+                return lambda value: None if value is None else tuple(value)
+            return lambda value: None if value is None else tuple(each(v) for v in value)
+        items = tuple(_loader(a) for a in args)
+        return lambda value: None if value is None else tuple(f(v) for f, v in zip(items, value))
     if isinstance(hint, type) and issubclass(hint, JsonRecord):
-        return hint.from_json(value)
-    return value
+        return lambda value: None if value is None else hint.from_json(value)
+    return _as_is
 
 
 @dataclass(frozen=True, slots=True)
