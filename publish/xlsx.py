@@ -178,8 +178,8 @@ def _sheet_findings(
 
 def _sheet_earlier_verdicts(ws: Worksheet, verdicts: Sequence[Verdict]) -> None:
     """Verdicts whose findings are no longer in any finished document, with what their rows said."""
-    widths = {"Document id": 20, "Finding": 18, "Document": 26, "Kind": 14, "Message": 50, "Translator note": 40}
-    _header(ws, [(c, widths.get(c, 24), c in ("Message", "Translator note", "RU text", "KK text")) for c in KEPT_COLUMNS])
+    spec = {c[0]: c for c in COLUMNS}  # each kept column as wide and wrapped as on the Findings sheet
+    _header(ws, [spec[name] for name in KEPT_COLUMNS])
     for row, v in enumerate(sorted(verdicts, key=lambda v: v.key), 2):
         for col, value in enumerate(v.kept_row(), 1):
             _put(ws, row, col, value)
