@@ -162,16 +162,16 @@ def publish_document(
     report crops the scan where the words' boxes are. Not a task of its own: it runs inside the task (or
     flow) that finishes the document, since a task run costs the Prefect server about 65 ms of CPU, taken
     from the pages at 2 workers."""
-    for delay in (*PUBLISH_RETRY_DELAYS, None):
+    for delay in PUBLISH_RETRY_DELAYS:
         try:
             return _publish_once(info, parts, pairs, findings, out_dir, dpi, geometry)
         except Exception as e:  # noqa: BLE001 - sorted by _may_pass; what will not pass is raised as is
-            if delay is None or not _may_pass(e):
+            if not _may_pass(e):
                 raise
             get_run_logger().warning("%s: publishing failed (%s: %s); trying again in %.0f s",
                                      Path(info.path).name, type(e).__name__, e, delay)
             time.sleep(delay)
-    raise AssertionError("unreachable")  # the last try returns or raises
+    return _publish_once(info, parts, pairs, findings, out_dir, dpi, geometry)  # the last try
 
 
 def _publish_once(
