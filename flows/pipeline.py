@@ -35,6 +35,7 @@ from flows.outputs import (
 from flows.quarantine import Quarantined, is_permanent, is_transient, quarantine_file, quarantine_folder
 from flows.recovery import run_lock, sweep_incomplete
 from models.threads import IdleThreads, NoThreads, lend_threads
+from ocr import kept_pages
 from ocr.preprocess import opencv_threads
 from qostil.errors import ExitCode, OcrTimeoutError, PageTimeoutError, QostilError
 from qostil.records import Discrepancy, Page, Pair, ReadGeometry
@@ -67,6 +68,7 @@ def ocr_page(path: str, number: int, cfg: RunConfig) -> Page:
     from ocr.sources import load_page
 
     source = load_page(Path(path), number, dpi=cfg.dpi)
+    kept_pages.keep(path, source, cfg.dpi)  # for the document's scan crops, when the run keeps pages
     page = recognize_page(source, OcrConfig(lang=cfg.ocr_lang, timeout_s=cfg.ocr_timeout_s, dpi=cfg.dpi))
     if _timed_out(page):
         attempt, attempts = task_run.run_count or 1, cfg.ocr_retries + 1
@@ -250,8 +252,9 @@ def process_document(path: str, out_dir: str, config: RunConfig | None = None) -
     """One inbox file → ``OUT/<doc-id>/`` with ru.txt, kk.txt, pairs.json, discrepancies.json."""
     cfg = config or RunConfig.from_env()
     info = identify_document(path, cfg)
-    pages = None if info.kind == "text" else _ocr_all_pages(info, cfg)
-    return finish_document(info, pages, out_dir, cfg)
+    with kept_pages.keeping():  # the pages read here are cut for the report's crops below
+        pages = None if info.kind == "text" else _ocr_all_pages(info, cfg)
+        return finish_document(info, pages, out_dir, cfg)
 
 
 def finish_document(info: DocumentInfo, pages: list[Page] | None, out_dir: str, cfg: RunConfig) -> DocumentResult:
@@ -376,7 +379,8 @@ def _run_local(todo: list[DocumentInfo], out_dir: str, cfg: RunConfig, inbox: Pa
     running: dict[PrefectFuture, _Scheduled | None] = {}  # None: not a page
     read_page = ocr_page_task(cfg)
     idle = IdleThreads()
-    with lend_threads(idle), opencv_threads(1):  # a worker is a core: OpenCV does not split a page across two
+    # a worker is a core: OpenCV does not split a page across two; pages read are kept for their crops
+    with lend_threads(idle), opencv_threads(1), kept_pages.keeping():
         while waiting or ready or running:
             while len(running) < cfg.workers and (ready or waiting):
                 if ready:

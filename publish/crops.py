@@ -125,13 +125,14 @@ class PageImages:
         return self._pages[number]
 
     def _load(self, number: int) -> ReadPage | None:
+        from ocr import kept_pages
         from ocr.preprocess import read_transform, to_gray
         from ocr.sources import load_page
 
         if self._source is None or not self._source.is_file() or self._source.suffix.lower() in (".txt", ".md"):
             return None
         try:
-            page = load_page(self._source, number, dpi=self._dpi)
+            page = kept_pages.take(self._source, number, self._dpi) or load_page(self._source, number, dpi=self._dpi)
         except QostilError as e:
             log.warning("no crops from page %d of %s: %s", number, self._source.name, e)
             return None
