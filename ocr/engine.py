@@ -31,7 +31,7 @@ from ocr.preprocess import (
     PreprocessConfig, PreprocessResult, detect_rotation, preprocess, reading_looks_turned,
 )
 from ocr.sources import SourcePage
-from ocr.tables import detect_cells, erase_rules, rule_mask
+from ocr.tables import detect_cells, erase_rules, find_rules
 from qostil.records import BBox, Line, Page, Word
 
 log = logging.getLogger(__name__)
@@ -260,11 +260,11 @@ def _read(pre: PreprocessResult, cfg: OcrConfig, engine: OcrEngine, *, number: i
     """One read of a pre-processed page: ruled-table cells found and their rules erased, then OCR."""
     image, cells = pre.image, ()
     if cfg.tables:
-        rules = rule_mask(image)  # computed once for finding the cells and erasing the rules
-        cells = detect_cells(image, dpi=pre.dpi, mask=rules)
+        rules = find_rules(image)  # found once for finding the cells and erasing the rules
+        cells = detect_cells(image, dpi=pre.dpi, rules=rules)
         if cells:
             log.info("page %d: ruled table with %d cells", number, len(cells))
-            image = erase_rules(image, mask=rules)
+            image = erase_rules(image, rules=rules)
     return image, tuple(cells), engine.recognize(image, cfg, number=number, dpi=pre.dpi)
 
 

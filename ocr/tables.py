@@ -11,6 +11,7 @@ reading them as ``|`` or ``_``.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -20,31 +21,42 @@ from qostil.records import BBox
 log = logging.getLogger(__name__)
 
 
-def rule_mask(gray: np.ndarray) -> np.ndarray:
-    """255 where a horizontal or vertical ruling line is, else 0."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Rules:
+    """A page's ruling lines: 255 where one is (``mask``), and where the vertical ones are."""
+
+    mask: np.ndarray
+    vertical: np.ndarray
+
+
+def find_rules(gray: np.ndarray) -> Rules:
+    """The horizontal and vertical ruling lines of a page."""
     h, w = gray.shape
     bw = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
     horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 25), 1)))
     vert = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, h // 60))))
-    return cv2.bitwise_or(horiz, vert)
+    return Rules(cv2.bitwise_or(horiz, vert), vert)
 
 
-def detect_cells(gray: np.ndarray, *, dpi: int = 300, mask: np.ndarray | None = None) -> tuple[BBox, ...]:
+def detect_cells(gray: np.ndarray, *, dpi: int = 300, rules: Rules | None = None) -> tuple[BBox, ...]:
     """Boxes of the cells of every ruled table on the page, top to bottom, left to right.
 
-    ``mask``: the page's :func:`rule_mask`, when the caller has it already."""
-    mask = rule_mask(gray) if mask is None else mask
-    bx, by, bw, bh = cv2.boundingRect(mask)  # the rules' extent; (0, 0, 0, 0) when there are none
-    if not bw:
+    ``rules``: the page's :func:`find_rules`, when the caller has them already."""
+    rules = find_rules(gray) if rules is None else rules
+    # A cell has a vertical rule on either side, so every cell lies within the vertical rules' extent,
+    # its top and bottom rules at most a small gap beyond their ends (the dilation below closes it).
+    # Only that extent and a margin of white around it is labelled: the rest of the page is one white
+    # area touching the margin, as it touches the page's border (labelling the extent of all the rules,
+    # from a rule under the letterhead to a signature line, took up to twice as long).
+    vx, vy, vw, vh = cv2.boundingRect(rules.vertical)  # (0, 0, 0, 0) when there are none
+    if not vw:
         return ()
     h, w = gray.shape
-    # only the rules' extent and a margin of white around it (wider than the dilation below) is
-    # labelled: what the rules enclose is inside it, and the rest of the page is one white area that
-    # touches the margin, as it touches the page's border (a third of the time on a page with a table)
-    x0, y0 = max(0, bx - 4), max(0, by - 4)
-    x1, y1 = min(w, bx + bw + 4), min(h, by + bh + 4)
+    reach = max(8, round(dpi / 25))  # 1 mm: a horizontal rule's thickness and its gap to the verticals
+    x0, y0 = max(0, vx - 4), max(0, vy - reach)
+    x1, y1 = min(w, vx + vw + 4), min(h, vy + vh + reach)
     # close small gaps where rules meet, then look at what the rules enclose
-    grid = cv2.dilate(mask[y0:y1, x0:x1], cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    grid = cv2.dilate(rules.mask[y0:y1, x0:x1], cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(grid), connectivity=4)
     min_w, min_h = dpi * 2 / 25.4, dpi * 1.5 / 25.4
     cells = []
@@ -70,9 +82,10 @@ def _same_row(a: BBox, b: BBox) -> bool:
     return overlap > 0.5 * min(a.height, b.height) and (a.x1 <= b.x0 or b.x1 <= a.x0)
 
 
-def erase_rules(gray: np.ndarray, *, mask: np.ndarray | None = None) -> np.ndarray:
-    """The page with its ruling lines painted white (``mask``: its :func:`rule_mask`, if known)."""
-    mask = cv2.dilate(rule_mask(gray) if mask is None else mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+def erase_rules(gray: np.ndarray, *, rules: Rules | None = None) -> np.ndarray:
+    """The page with its ruling lines painted white (``rules``: its :func:`find_rules`, if known)."""
+    rules = find_rules(gray) if rules is None else rules
+    mask = cv2.dilate(rules.mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     out = gray.copy()
     out[mask > 0] = 255
     return out

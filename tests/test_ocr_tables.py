@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ocr.tables import detect_cells, erase_rules, rule_mask
+from ocr.tables import detect_cells, erase_rules, find_rules
 
 
 def _page_with_grid(x0: int, y0: int, *, cols: int = 3, rows: int = 2, stray: bool = False) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
@@ -54,7 +54,22 @@ def test_no_cells_without_a_grid() -> None:
 def test_rules_are_erased_and_text_is_kept() -> None:
     page, _ = _page_with_grid(600, 1200)
     cv2.putText(page, "Text 12", (700, 1300), cv2.FONT_HERSHEY_SIMPLEX, 2, 0, 4)
-    clean = erase_rules(page, mask=rule_mask(page))
+    clean = erase_rules(page, rules=find_rules(page))
     assert clean[1200, 600:1800].min() == 255  # a horizontal rule is gone
     assert clean[1200:1500, 1000].min() == 255  # so is a vertical one
     assert (clean[1240:1320, 690:1000] < 128).sum() > 500  # the text inside a cell is not
+
+
+def test_cells_whose_vertical_rules_stop_short_of_the_outer_rules() -> None:
+    """A bold outer rule, vertical rules that stop a hairline short of it, and a rule far above: the
+    cells are still found (only the vertical rules' extent and a margin around it is searched)."""
+    page = np.full((3508, 2480), 255, np.uint8)
+    xs, ys = [500, 900, 1300], [1000, 1150, 1300]
+    for y in ys:
+        cv2.line(page, (xs[0], y), (xs[-1], y), 0, 4 if y == ys[1] else 9)
+    for x in xs:
+        cv2.line(page, (x, ys[0] + 8), (x, ys[-1] - 8), 0, 3)
+    cv2.line(page, (300, 200), (2200, 200), 0, 2)  # a rule under the letterhead, far above
+    cells = detect_cells(page, dpi=300)
+    assert len(cells) == 4, cells
+    assert abs(cells[0].y0 - ys[0]) <= 9 and abs(cells[-1].y1 - ys[-1]) <= 9  # half the bold rule, dilated
