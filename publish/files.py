@@ -69,7 +69,7 @@ def publish_run_files(
     took 5 s a run, and it grows with the outbox."""
     finished = _finished(out_dir)
     xlsx, parquet = out_dir / XLSX_NAME, out_dir / PARQUET_NAME
-    kept = _read_state(out_dir, finished) if xlsx.is_file() and parquet.is_file() else None
+    kept = _read_state(out_dir, finished, _stamp(xlsx)) if parquet.is_file() else None
     if kept is not None:
         lines, findings = kept
     else:
@@ -77,7 +77,7 @@ def publish_run_files(
         findings = write_findings_xlsx(xlsx, docs, verdicts=verdicts_before_rebuild(xlsx))
         write_pairs_parquet(parquet, docs)
         lines = [IndexRow.of(d) for d in docs]
-        state = {"version": STATE_VERSION, "documents": finished, "findings": findings,
+        state = {"version": STATE_VERSION, "documents": finished, "workbook": _stamp(xlsx), "findings": findings,
                  "lines": [asdict(line) for line in lines]}
         write_atomic(out_dir / RUN_FILES_STATE, json.dumps(state, ensure_ascii=False))  # after the files it describes
     index = write_atomic(
@@ -95,7 +95,7 @@ def publish_run_files(
 
 
 RUN_FILES_STATE = ".run-files.json"
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 def _finished(out_dir: Path) -> dict[str, list[int]]:
@@ -111,12 +111,26 @@ def _finished(out_dir: Path) -> dict[str, list[int]]:
     return dict(sorted(found.items()))
 
 
-def _read_state(out_dir: Path, finished: dict[str, list[int]]) -> tuple[list[IndexRow], int] | None:
-    """The kept index lines and findings count when they were built from ``finished``; None when there is
-    no state file, it is damaged or edited (not this version's JSON), or the documents changed: rebuild."""
+def _stamp(path: Path) -> list[int] | None:
+    """A file's (modification time in ns, size); None when it is not there."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size]
+
+
+def _read_state(out_dir: Path, finished: dict[str, list[int]], workbook: list[int] | None) -> tuple[list[IndexRow], int] | None:
+    """The kept index lines and findings count when they were built from ``finished`` and the workbook is
+    the one then written (``workbook``: its stamp now); None when there is no state file, it is damaged or
+    edited (not this version's JSON), the documents changed, or the workbook is gone or was saved since:
+    rebuild. A workbook saved since may be a copy opened in Excel before the last rebuild and saved after
+    it, without that rebuild's rows: rebuilt, it has every finding again and keeps what was typed."""
     try:
         state = json.loads((out_dir / RUN_FILES_STATE).read_text(encoding="utf-8"))
         if state["version"] != STATE_VERSION or state["documents"] != finished:
+            return None
+        if workbook is None or state["workbook"] != workbook:
             return None
         return [IndexRow.from_json(line) for line in state["lines"]], int(state["findings"])
     except (OSError, ValueError, KeyError, TypeError):

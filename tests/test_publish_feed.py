@@ -126,6 +126,38 @@ def test_translators_verdicts_survive_every_rebuild_of_the_workbook(tmp_path):
     assert _typed_rows(xlsx)[(doc.doc_id, kept)] == ("OCR error", "the scan is smudged")
 
 
+def test_a_workbook_saved_over_the_rebuilt_one_is_rebuilt_at_the_next_run(tmp_path):
+    """A translator opens findings.xlsx, the night's run rebuilds it with a new document, then the
+    translator saves the copy they had open: the next run, with nothing new, rebuilds it again, with
+    both documents' rows and the verdict typed into the old copy."""
+    out = tmp_path / "out"
+    doc = build_demo(tmp_path / "inbox")
+    _write(out, doc)
+    publish_run_files(out)
+    xlsx = out / "findings.xlsx"
+    opened = xlsx.read_bytes()  # the copy open in Excel
+
+    other = replace(doc, doc_id="b" * 64)
+    _write(out, other)
+    assert publish_run_files(out).findings == 2 * len(doc.findings)
+    untouched = xlsx.stat().st_mtime_ns
+    publish_run_files(out)  # nothing new, nobody saved: kept as it is
+    assert xlsx.stat().st_mtime_ns == untouched
+
+    xlsx.write_bytes(opened)  # saved over the rebuilt workbook: the new document's rows are gone
+    finding = doc.findings[0].id
+    _type_verdicts(xlsx, {finding: ("fine", "declension")})
+    assert {d for d, _f in _typed_rows(xlsx)} == {doc.doc_id}
+
+    assert publish_run_files(out).findings == 2 * len(doc.findings)
+    rows = _typed_rows(xlsx)
+    assert {d for d, _f in rows} == {doc.doc_id, other.doc_id}
+    assert rows[(doc.doc_id, finding)] == ("fine", "declension")
+    rebuilt = xlsx.stat().st_mtime_ns
+    publish_run_files(out)  # and then kept again
+    assert xlsx.stat().st_mtime_ns == rebuilt
+
+
 def test_an_unreadable_workbook_is_set_aside_not_overwritten(tmp_path, caplog):
     out = tmp_path / "out"
     doc = build_demo(tmp_path / "inbox")
