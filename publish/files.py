@@ -101,14 +101,8 @@ STATE_VERSION = 2
 def _finished(out_dir: Path) -> dict[str, list[int]]:
     """Each finished document folder's ``done.json`` as (modification time in ns, size): a document
     published again, added or removed changes this."""
-    found = {}
-    for done in out_dir.glob("*/done.json"):
-        try:
-            st = done.stat()
-        except OSError:
-            continue
-        found[done.parent.name] = [st.st_mtime_ns, st.st_size]
-    return dict(sorted(found.items()))
+    found = {done.parent.name: _stamp(done) for done in out_dir.glob("*/done.json")}
+    return {name: stamp for name, stamp in sorted(found.items()) if stamp is not None}
 
 
 def _stamp(path: Path) -> list[int] | None:
