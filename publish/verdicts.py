@@ -26,11 +26,13 @@ from qostil.errors import QostilError
 log = logging.getLogger(__name__)
 
 KEPT_SHEET = "Earlier verdicts"
+KEY_COLUMNS = ("Document id", "Finding")
+"""The columns that say which finding a row is."""
+TYPED_COLUMNS = ("Verdict", "Translator note")
+"""The columns translators type into."""
 CONTEXT = ("Document", "Kind", "RU text", "KK text", "Message")
 """The columns of a finding's row kept beside its verdict when the finding is gone."""
-KEPT_COLUMNS = ("Document id", "Finding", *CONTEXT, "Verdict", "Translator note")
-_KEY = ("Document id", "Finding")
-_TYPED = ("Verdict", "Translator note")
+KEPT_COLUMNS = (*KEY_COLUMNS, *CONTEXT, *TYPED_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,7 @@ def _sheet_verdicts(ws) -> list[Verdict]:  # noqa: ANN001 - an openpyxl read-onl
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None) or ()
     col = {h: i for i, h in enumerate(header) if isinstance(h, str)}
-    if not all(h in col for h in (*_KEY, *_TYPED)):
+    if not all(h in col for h in (*KEY_COLUMNS, *TYPED_COLUMNS)):
         return []
 
     def cell(row: tuple, name: str) -> str | None:  # noqa: ANN001
@@ -90,8 +92,8 @@ def _sheet_verdicts(ws) -> list[Verdict]:  # noqa: ANN001 - an openpyxl read-onl
 
     out = []
     for row in rows:
-        doc_id, finding = cell(row, "Document id"), cell(row, "Finding")
-        verdict, note = cell(row, "Verdict"), cell(row, "Translator note")
+        doc_id, finding = (cell(row, name) for name in KEY_COLUMNS)
+        verdict, note = (cell(row, name) for name in TYPED_COLUMNS)
         if doc_id and finding and (verdict or note):
             out.append(Verdict(doc_id, finding, verdict, note, tuple(cell(row, c) for c in CONTEXT)))
     return out
@@ -113,4 +115,7 @@ def verdicts_before_rebuild(path: Path) -> dict[tuple[str, str], Verdict]:
         return {}
 
 
-__all__ = ["KEPT_COLUMNS", "KEPT_SHEET", "UnreadableWorkbookError", "Verdict", "read_verdicts", "verdicts_before_rebuild"]
+__all__ = [
+    "CONTEXT", "KEPT_COLUMNS", "KEPT_SHEET", "KEY_COLUMNS", "TYPED_COLUMNS", "UnreadableWorkbookError", "Verdict",
+    "read_verdicts", "verdicts_before_rebuild",
+]

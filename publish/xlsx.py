@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from publish.document import PublishedDocument
 from publish.html import CAUSE_LABELS, REPORT_NAME
-from publish.verdicts import KEPT_COLUMNS, KEPT_SHEET, Verdict
+from publish.verdicts import KEPT_COLUMNS, KEPT_SHEET, TYPED_COLUMNS, Verdict
 from qostil.atomic import atomic_target
 from qostil.records import Discrepancy, Mention
 
@@ -138,7 +138,7 @@ def _sheet_findings(
     row = 1
     report_col = HEADERS.index("Report") + 1
     sev_col = HEADERS.index("Severity") + 1
-    typed = HEADERS.index("Verdict"), HEADERS.index("Translator note")
+    typed = tuple(HEADERS.index(name) for name in TYPED_COLUMNS)
     used: set[tuple[str, str]] = set()
     for doc in docs:
         for f in doc.findings:
