@@ -182,7 +182,7 @@ def raw_library(paths: list[Path], *, workers: int, lang: str) -> float:
 
 def pipeline(paths: list[Path], *, workers: int, scratch: Path, name: str = "") -> float:
     from flows.config import RunConfig
-    from flows.pipeline import ingest_flow
+    from flows.pipeline import run_nightly
     from models import load_encoder
 
     inbox, out = scratch / f"in-{workers}{name}", outbox(scratch, workers=workers, name=name)
@@ -192,7 +192,7 @@ def pipeline(paths: list[Path], *, workers: int, scratch: Path, name: str = "") 
     cfg = RunConfig(workers=workers)
     load_encoder(cfg.model).forget()  # no vectors from an earlier run: the documents are new to this one
     t = time.perf_counter()
-    summary = ingest_flow(cfg)(str(inbox), str(out), cfg)
+    summary = run_nightly(str(inbox), str(out), cfg)
     elapsed = time.perf_counter() - t
     assert len(summary.processed) == len(paths), summary
     return elapsed
@@ -210,7 +210,7 @@ def rerun(scratch: Path, *, documents: int, size: int, finished: Path) -> dict[s
     run's summary covers real documents, as an outbox does after a night."""
     from flows.config import RunConfig
     from flows.documents import file_sha256
-    from flows.pipeline import ingest_flow
+    from flows.pipeline import run_nightly
     from publish.files import publish_run_files
 
     cfg = RunConfig(workers=2)
@@ -229,7 +229,7 @@ def rerun(scratch: Path, *, documents: int, size: int, finished: Path) -> dict[s
 
     def timed(inbox: Path, out: Path) -> float:
         t = time.perf_counter()
-        summary = ingest_flow(cfg)(str(inbox), str(out), cfg)
+        summary = run_nightly(str(inbox), str(out), cfg)
         assert not summary.processed and not summary.quarantined
         return time.perf_counter() - t
 

@@ -35,7 +35,7 @@ def run_ingest(
     from dataclasses import replace
 
     from flows import progress
-    from flows.pipeline import ingest_flow
+    from flows.pipeline import run_nightly
     from models import check_tesseract_languages
 
     if not inbox.is_dir():
@@ -46,7 +46,7 @@ def run_ingest(
     check_tesseract_languages(("rus", "kaz"))
     out.mkdir(parents=True, exist_ok=True)
     with progress.progress_bars(console):
-        summary = ingest_flow(cfg)(str(inbox), str(out), cfg)
+        summary = run_nightly(str(inbox), str(out), cfg)
     for result in summary.processed:
         console.print(
             f"[green]done[/green] {Path(result.source).name}: {result.discrepancies} finding(s) → {result.out_dir}",

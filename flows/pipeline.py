@@ -518,3 +518,27 @@ def task_runner_for(cfg: RunConfig):  # -> TaskRunner
 def ingest_flow(cfg: RunConfig) -> Flow:
     """``nightly_ingest`` with the task runner ``cfg`` asks for."""
     return nightly_ingest.with_options(task_runner=task_runner_for(cfg))
+
+
+def run_nightly(inbox: str, out_dir: str, cfg: RunConfig) -> IngestSummary:
+    """One ``nightly_ingest`` run from this process (``qostil run``, the benchmarks), its task runner from ``cfg``."""
+    with heartbeats_only_with_a_server():
+        return ingest_flow(cfg)(inbox, out_dir, cfg)
+
+
+@contextlib.contextmanager
+def heartbeats_only_with_a_server() -> Iterator[None]:
+    """Prefect's flow-run heartbeats off for the block when no Prefect server is configured (no
+    ``PREFECT_API_URL``: the run talks to a server it starts itself and stops when it ends).
+
+    Heartbeats let a server that outlives the run mark it crashed; a server that lives only as long as
+    the run cannot, and each flow run ended by waiting up to 1 s for the heartbeat thread's sleep (about
+    0.5 s on average, 2–3 % of a run over the sample at 1 worker). With a server (``qostil serve``, a
+    work pool's worker, the tests' server) they stay as configured."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings, temporary_settings
+
+    if get_current_settings().api.url:
+        yield
+        return
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
