@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/bench_ops.py --night 8     # a longer night of distinct filings
 
 All in one process on the same pages, against one temporary Prefect server (its start-up is
-not counted). The pages are the bundled sample filing's (9 A4 pages at 300 DPI: text, ruled
+not counted): the one a flow run starts when no ``PREFECT_API_URL`` is set, as ``qostil run`` does
+(with its own database in a scratch ``PREFECT_HOME``). The pages are the bundled sample filing's (9 A4 pages at 300 DPI: text, ruled
 tables, stamps), cut into ``--split`` PDF documents of consecutive pages; raw Tesseract reads
 the same pages rendered to PNG at the same resolution (its rendering is not timed; the
 pipeline's is). The run's fixed start-up (loading the encoder and the language identifier,
@@ -39,6 +40,8 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ["QOSTIL_EMBED_CACHE"] = "0"  # every timed run embeds its documents anew, as a night does
+os.environ.pop("PREFECT_API_URL", None)  # runs start their own temporary server, as `qostil run` does,
+os.environ["PREFECT_HOME"] = PREFECT_HOME = tempfile.mkdtemp(prefix="qostil-bench-prefect-")  # on a scratch database
 
 from benchmarks.metrics import tesseract_versions  # noqa: E402
 
@@ -265,8 +268,6 @@ def main() -> int:
     if args.split < 1 or args.night < 0 or args.repeat < 1:
         ap.error("--split and --repeat must be at least 1, --night at least 0")
 
-    from prefect.testing.utilities import prefect_test_harness
-
     from flows.config import RunConfig
     from models import load_encoder
 
@@ -276,7 +277,7 @@ def main() -> int:
     load_encoder(None)
     load_detector()  # the warm-up document may need no language identification: loaded here, not in a timed run
     rows = []
-    with tempfile.TemporaryDirectory() as tmp, prefect_test_harness(server_startup_timeout=180):
+    with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
         if args.night:
             pngs, docs = make_night(scratch / "pages", count=args.night, dpi=dpi)
@@ -323,6 +324,7 @@ def main() -> int:
     rows.append(f"| empty inbox, the outbox of those {args.documents} documents | {again['same_out']:.2f} s | "
                 f"{again['same_out'] - again['empty']:+.2f} s over an empty outbox (the summary page is drawn "
                 "from the lines kept in `.run-files.json`, no document is read) |")
+    shutil.rmtree(PREFECT_HOME, ignore_errors=True)
     if args.crash:
         rows.append(f"| crash resume (`tests/test_flows_crash.py`) | {crash_outcome()} | |")
     table = "| measure | time | ratio |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
