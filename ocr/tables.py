@@ -11,7 +11,6 @@ reading them as ``|`` or ``_``.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -21,21 +20,34 @@ from qostil.records import BBox
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Rules:
-    """A page's ruling lines: 255 where one is (``mask``), and where the vertical ones are."""
+    """A page's ruling lines: where the vertical ones are (``vertical``), and 255 where any one is (``mask``).
 
-    mask: np.ndarray
-    vertical: np.ndarray
+    The horizontal rules are found when ``mask`` is first asked for: a page without vertical rules has
+    no cells, so its rules are never erased, and most pages are text (the opening is a third of the
+    search, ~18 ms of an A4 page at 300 DPI)."""
+
+    __slots__ = ("_ink", "_mask", "vertical")
+
+    def __init__(self, ink: np.ndarray, vertical: np.ndarray) -> None:
+        self._ink, self._mask, self.vertical = ink, None, vertical
+
+    @property
+    def mask(self) -> np.ndarray:
+        if self._mask is None:
+            w = self._ink.shape[1]
+            kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 25), 1))
+            self._mask = cv2.bitwise_or(cv2.morphologyEx(self._ink, cv2.MORPH_OPEN, kernel), self.vertical)
+            self._ink = None
+        return self._mask
 
 
 def find_rules(gray: np.ndarray) -> Rules:
     """The horizontal and vertical ruling lines of a page."""
-    h, w = gray.shape
+    h = gray.shape[0]
     bw = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
-    horiz = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, w // 25), 1)))
     vert = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, h // 60))))
-    return Rules(cv2.bitwise_or(horiz, vert), vert)
+    return Rules(bw, vert)
 
 
 def detect_cells(gray: np.ndarray, *, dpi: int = 300, rules: Rules | None = None) -> tuple[BBox, ...]:

@@ -60,6 +60,20 @@ def test_rules_are_erased_and_text_is_kept() -> None:
     assert (clean[1240:1320, 690:1000] < 128).sum() > 500  # the text inside a cell is not
 
 
+def test_a_page_with_horizontal_rules_only_has_them_in_its_mask() -> None:
+    """The horizontal rules are found when the mask is first asked for (a page without vertical rules has
+    no cells and is never erased), and then they are there as before."""
+    page = np.full((3508, 2480), 255, np.uint8)
+    cv2.line(page, (300, 200), (2200, 200), 0, 2)
+    cv2.putText(page, "Text 12", (700, 1300), cv2.FONT_HERSHEY_SIMPLEX, 2, 0, 4)
+    rules = find_rules(page)
+    assert not rules.vertical.any() and detect_cells(page, dpi=300, rules=rules) == ()
+    assert rules.mask[199:202, 300:2200].any(axis=0).all()  # the whole rule
+    assert not rules.mask[1240:1320, 690:1000].any()  # no text
+    clean = erase_rules(page, rules=rules)
+    assert clean[195:206, 300:2200].min() == 255 and (clean[1240:1320, 690:1000] < 128).sum() > 500
+
+
 def test_cells_whose_vertical_rules_stop_short_of_the_outer_rules() -> None:
     """A bold outer rule, vertical rules that stop a hairline short of it, and a rule far above: the
     cells are still found (only the vertical rules' extent and a margin around it is searched)."""
