@@ -24,6 +24,7 @@ raw CLI's own time moved 61–72 s between runs on the same pages).
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -41,7 +42,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ["QOSTIL_EMBED_CACHE"] = "0"  # every timed run embeds its documents anew, as a night does
 os.environ.pop("PREFECT_API_URL", None)  # runs start their own temporary server, as `qostil run` does,
-os.environ["PREFECT_HOME"] = PREFECT_HOME = tempfile.mkdtemp(prefix="qostil-bench-prefect-")  # on a scratch database
+os.environ["PREFECT_HOME"] = PREFECT_HOME = tempfile.mkdtemp(prefix="qostil-bench-prefect-")  # on a scratch database,
+atexit.register(shutil.rmtree, PREFECT_HOME, True)  # removed at exit (after the server, stopped by a later hook)
 
 from benchmarks.metrics import tesseract_versions  # noqa: E402
 
@@ -324,7 +326,6 @@ def main() -> int:
     rows.append(f"| empty inbox, the outbox of those {args.documents} documents | {again['same_out']:.2f} s | "
                 f"{again['same_out'] - again['empty']:+.2f} s over an empty outbox (the summary page is drawn "
                 "from the lines kept in `.run-files.json`, no document is read) |")
-    shutil.rmtree(PREFECT_HOME, ignore_errors=True)
     if args.crash:
         rows.append(f"| crash resume (`tests/test_flows_crash.py`) | {crash_outcome()} | |")
     table = "| measure | time | ratio |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
