@@ -20,7 +20,8 @@ from PIL import Image, ImageDraw, ImageFont
 from flows.config import RunConfig
 from flows.pipeline import ingest_flow, nightly_ingest
 from qostil.errors import ExitCode
-from render.document import render_text_page
+from render.blocks import Paragraph
+from render.document import render_document, render_text_page
 from test_ops_inputs import CORPUS_LIMITS, WEIRD_NAME, make_bad_corpus, save_png
 
 pytestmark = pytest.mark.slow
@@ -151,7 +152,9 @@ def _task_names(flow_run_id) -> set[str]:
 
 
 def test_a_page_that_always_times_out_is_retried_then_quarantined(tmp_path, prefect_server, monkeypatch):
-    """A real overrun: a full A4 page of text takes Tesseract seconds, the limit is one second."""
+    """A real overrun: the limit is one second, and the scan is six A4 pages of text stacked into one tall
+    image, which Tesseract reads in about 5 s on a fast 2-core machine (one page took 0.7–0.9 s there: too
+    close to the limit to fail on every machine)."""
     from ocr import _tesseract
 
     runs: list[float] = []
@@ -165,7 +168,10 @@ def test_a_page_that_always_times_out_is_retried_then_quarantined(tmp_path, pref
     monkeypatch.setattr(_tesseract, "image_to_data", counted)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     inbox.mkdir()
-    save_png(inbox / "slow.png", render_text_page("\n\n".join([BILINGUAL] * 6), seed=3).image)
+    paragraphs = "\n\n".join([BILINGUAL] * 60).split("\n\n")
+    pages = render_document([Paragraph(text=p) for p in paragraphs], seed=3)[:6]
+    assert len(pages) == 6
+    save_png(inbox / "slow.png", np.vstack([p.image for p in pages]), dpi=300)
     cfg = replace(CFG, ocr_timeout_s=1, ocr_retries=1, retry_delay_s=1, workers=1)
     summary = ingest_flow(cfg)(str(inbox), str(out), cfg)
     assert summary.processed == [] and summary.failed == {}
