@@ -17,7 +17,9 @@ from ocr.layout import segment_pages
 from ocr.preprocess import PreprocessConfig, estimate_skew, opencv_threads, reading_looks_turned
 from ocr.sources import SourcePage
 from qostil.records import BBox, Word
+from render.blocks import Paragraph
 from render.degrade import gaussian_noise, salt_and_pepper, skew
+from render.document import render_document
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 LINES = [
@@ -119,6 +121,21 @@ def test_skew_is_measured_on_clean_and_noisy_pages(clean_page: np.ndarray, angle
     noisy = salt_and_pepper(gaussian_noise(turned, np.random.default_rng(3)), np.random.default_rng(4))
     assert abs(estimate_skew(turned) + angle) <= 0.1
     assert abs(estimate_skew(noisy) + angle) <= 0.1
+
+
+@pytest.fixture(scope="module")
+def stitched_pages() -> np.ndarray:
+    """Three full A4 pages of text in one tall image, as a scanner's long feed stitches them."""
+    text = "Совет Директоров эмитента состоит из 7 (семи) членов.\n\nДиректорлар кеңесі 7 (жеті) мүшеден тұрады."
+    pages = render_document([Paragraph(text=p) for p in "\n\n".join([text] * 60).split("\n\n")], seed=3)
+    return np.vstack([p.image for p in pages[:3]])
+
+
+@pytest.mark.parametrize("angle", [0.0, -0.7, 1.5])
+def test_skew_is_measured_on_pages_stitched_end_to_end(stitched_pages: np.ndarray, angle: float) -> None:
+    """Shrunk by its length alone, the image's profile was 236 px wide: the straight scan read as 0.3°
+    askew and the one turned by -0.7° as +0.85°."""
+    assert abs(estimate_skew(skew(stitched_pages, angle) if angle else stitched_pages) + angle) <= 0.1
 
 
 def test_straight_and_blank_pages_have_no_skew(clean_page: np.ndarray) -> None:
